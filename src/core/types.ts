@@ -1,0 +1,127 @@
+// Domain types shared by sources, core, store and CLI. Times are epoch milliseconds (UTC)
+// everywhere inside the program; ISO strings only appear at the edges (JSON output, SQL display).
+
+/** What a monitored name or address is used for. Only `video` proves that someone is watching. */
+export type Role = 'video' | 'ui';
+
+export type Trust = 'unknown' | 'known' | 'trusted';
+
+/** A service as the catalog knows it (Netflix built in, more from config). */
+export interface ServiceDef {
+  readonly name: string;
+  /** Registrable domains; a name matches if it equals one or ends with `.` + one. */
+  readonly domains: readonly string[];
+  /** Domains (same matching) whose traffic is the video itself. */
+  readonly videoDomains: readonly string[];
+  /** CIDR prefixes whose traffic is video (Open Connect appliances). */
+  readonly videoPrefixes: readonly string[];
+}
+
+export interface Classification {
+  readonly service: string;
+  readonly role: Role;
+}
+
+/** A DNS lookup of a monitored name by a client, as Pi-hole (or a capture) saw it. */
+export interface DnsActivity {
+  readonly ts: number;
+  readonly clientIp: string;
+  readonly name: string;
+  readonly qtype: string;
+  readonly service: string;
+  readonly role: Role;
+  /** Pi-hole blocked the lookup (gravity, regex, denied): no traffic can follow. */
+  readonly blocked: boolean;
+}
+
+/** An address that answered for a monitored name, valid from ts for ttl seconds (if known). */
+export interface ServedAddress {
+  readonly ts: number;
+  readonly ip: string;
+  readonly name: string;
+  readonly service: string;
+  readonly role: Role;
+  readonly ttl?: number;
+}
+
+/** Traffic between a local device and a monitored remote address within one minute. */
+export interface FlowMinute {
+  /** Start of the minute, epoch ms. */
+  readonly minute: number;
+  readonly localIp: string;
+  readonly localMac?: string;
+  readonly remoteIp: string;
+  readonly service: string;
+  readonly role: Role;
+  readonly bytesDown: number;
+  readonly bytesUp: number;
+  readonly packetsDown: number;
+  readonly packetsUp: number;
+}
+
+/** An IP -> MAC binding valid over [start, end). end = Infinity for an open or infinite lease. */
+export interface LeaseInterval {
+  readonly ip: string;
+  readonly mac: string;
+  readonly start: number;
+  readonly end: number;
+  readonly hostname?: string;
+  readonly source: string;
+}
+
+/** One unit of activity of a device for a service, the input of session folding. */
+export interface Activity {
+  readonly ts: number;
+  /** Device key: the MAC (lower-case, colon-separated) or `ip:<address>` when no lease covers it. */
+  readonly device: string;
+  readonly ip: string;
+  readonly service: string;
+  readonly role: Role;
+  readonly evidence: 'dns' | 'flows';
+  readonly bytesDown: number;
+  readonly bytesUp: number;
+}
+
+export type Quality = 'SD' | 'HD' | 'UHD';
+
+export interface Session {
+  readonly device: string;
+  readonly ip: string;
+  readonly service: string;
+  readonly start: number;
+  /** Time of the last activity of the session. */
+  readonly end: number;
+  /** ts of the first video-role activity: when viewing is proven. */
+  readonly firstVideo: number;
+  readonly bytesDown: number | null;
+  readonly bytesUp: number | null;
+  readonly avgMbps: number | null;
+  readonly peakMbps: number | null;
+  readonly quality: Quality | null;
+  readonly evidence: readonly ('dns' | 'flows')[];
+  /** Timestamps of video activity inside the session, ascending; rules look for the first in a window. */
+  readonly videoTimes: readonly number[];
+}
+
+export type RuleName = 'quiet_hours' | 'unknown_device' | 'concurrent_streams' | 'outside_home' | 'daily_summary';
+export type Severity = 'info' | 'warning' | 'critical';
+
+export interface Alert {
+  /** De-duplication key: the same input always produces the same key. */
+  readonly key: string;
+  readonly at: number;
+  readonly rule: RuleName;
+  readonly severity: Severity;
+  readonly device: string | null;
+  /** Start of the session it concerns (the store maps it to a session id). */
+  readonly sessionStart: number | null;
+  readonly service: string | null;
+  readonly message: string;
+}
+
+/** A reason a source line/packet/row was skipped on purpose, counted per reason. */
+export type SkipCounts = Record<string, number>;
+
+export function countSkip(counts: SkipCounts, reason: string): void {
+  counts[reason] = (counts[reason] ?? 0) + 1;
+}
