@@ -1,0 +1,135 @@
+// The one configuration schema: TypeScript type, defaults, help text and validation all come
+// from here. config/nfmon.example.yaml documents the same keys; a test keeps them in step.
+import { z } from 'zod';
+import { isValidTimeZone } from '../core/time.js';
+import { parseDuration } from './duration.js';
+
+const duration = (help: string, fallback: string) =>
+  z
+    .string()
+    .refine((s) => parseDuration(s) !== undefined, { message: 'expected a duration such as 90s, 10m, 24h or 7d' })
+    .default(fallback)
+    .describe(help);
+
+const HHMM = '([01]\\d|2[0-3]):[0-5]\\d';
+const quietHours = z
+  .string()
+  .regex(new RegExp(`^${HHMM}-${HHMM}$`), { message: 'expected "HH:MM-HH:MM", e.g. "00:00-06:00"' });
+
+const macString = z
+  .string()
+  .regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, { message: 'expected a MAC address like aa:bb:cc:dd:ee:ff' });
+
+const trust = z.enum(['unknown', 'known', 'trusted']);
+
+const device = z.strictObject({
+  mac: macString.describe('MAC address of the device (its identity)'),
+  name: z.string().min(1).optional().describe('Name shown in the CLI and in alerts'),
+  trust: trust.default('known').describe('unknown | known | trusted; known devices raise no unknown_device alert'),
+  quiet_hours: quietHours.optional().describe('Per-device quiet hours, overriding rules.quiet_hours'),
+  ip: z.string().optional().describe('Static IP of the device when no DHCP lease names it'),
+});
+
+const service = z.strictObject({
+  name: z.string().regex(/^[a-z0-9_]+$/, { message: 'expected a lower-case name like disney_plus' }),
+  domains: z.array(z.string()).min(1).describe('Domains of the service; sub-domains match too'),
+  video_domains: z.array(z.string()).default([]).describe('Domains whose lookups mean video is playing'),
+  video_prefixes: z.array(z.string()).default([]).describe('CIDR prefixes of the video CDN'),
+});
+
+const defaultTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+export const configSchema = z.strictObject({
+  timezone: z
+    .string()
+    .refine(isValidTimeZone, { message: 'expected an IANA time zone such as Europe/Amsterdam' })
+    .default(defaultTimeZone)
+    .describe('Time zone of the Pi-hole log and of quiet hours (IANA name); default: the system zone'),
+  database: z.string().min(1).default('/var/lib/nfmon/nfmon.db').describe('SQLite database file'),
+  log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log verbosity'),
+  pihole: z
+    .strictObject({
+      log: z.string().default('/var/log/pihole/pihole.log').describe('The Pi-hole (dnsmasq) query log to tail'),
+    })
+    .default({ log: '/var/log/pihole/pihole.log' }),
+  leases: z
+    .strictObject({
+      files: z.array(z.string()).default(['/etc/pihole/dhcp.leases']).describe('DHCP lease files to read'),
+      urls: z
+        .array(z.string().url())
+        .default([])
+        .describe('Pi-hole v6 /api/dhcp/leases URLs to poll'),
+      password_file: z.string().optional().describe('File holding the Pi-hole v6 app password for the URLs'),
+      poll: z.string().default('*/5 * * * *').describe('cron schedule for polling lease URLs'),
+      lease_time: duration('Assumed lease length when a lease file only gives the expiry', '24h'),
+    })
+    .default({ files: ['/etc/pihole/dhcp.leases'], urls: [], poll: '*/5 * * * *', lease_time: '24h' }),
+  captures: z
+    .strictObject({
+      dir: z.string().optional().describe('Directory where tcpdump writes rotated capture files'),
+      keep: z.boolean().default(false).describe('Keep capture files after ingesting them (else delete)'),
+      idle: duration('A capture file untouched this long is complete', '2m'),
+      prefixes_file: z.string().optional().describe('Open Connect prefix list replacing the bundled one'),
+    })
+    .default({ keep: false, idle: '2m' }),
+  sessions: z
+    .strictObject({
+      gap: duration('Idle time that splits two viewing sessions (session_gap)', '10m'),
+      hd_mbps: z.number().positive().default(3).describe('Sustained Mbit/s from which a session is HD'),
+      uhd_mbps: z.number().positive().default(8).describe('Sustained Mbit/s from which a session is UHD'),
+      min_video_bytes: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(2_000_000)
+        .describe('Video bytes a flow-only session needs to count as viewing'),
+    })
+    .default({ gap: '10m', hd_mbps: 3, uhd_mbps: 8, min_video_bytes: 2_000_000 }),
+  rules: z
+    .strictObject({
+      quiet_hours: quietHours.default('00:00-06:00').describe('Local time window in which viewing alerts'),
+      max_concurrent_streams: z.number().int().min(1).default(2).describe('Screens the Netflix plan allows'),
+      unknown_device: z.boolean().default(true).describe('Alert once when an unknown device streams'),
+      daily_summary: z.string().optional().describe('cron schedule of a daily summary alert, e.g. "0 8 * * *"'),
+    })
+    .default({ quiet_hours: '00:00-06:00', max_concurrent_streams: 2, unknown_device: true }),
+  devices: z.array(device).default([]).describe('Devices you know: MAC, name, trust'),
+  services: z.array(service).default([]).describe('Extra services to monitor, in the shape of the built-in Netflix'),
+  retention: z
+    .strictObject({
+      events: duration('How long raw events are kept', '90d'),
+    })
+    .default({ events: '90d' }),
+  homeassistant: z
+    .strictObject({
+      url: z
+        .string()
+        .refine((u) => /^https?:\/\/[^/\s]+/.test(u), { message: 'expected the base URL as in the browser, http(s)://host:8123' })
+        .optional()
+        .describe('Home Assistant base URL; the websocket is /api/websocket under it'),
+      token: z.string().min(1).optional().describe('Long-lived access token (prefer token_file)'),
+      token_file: z.string().optional().describe('File holding the long-lived access token'),
+      notify: z
+        .string()
+        .regex(/^notify\.[a-z0-9_]+$/, { message: 'expected a notify service such as notify.mobile_app_pixel' })
+        .optional()
+        .describe('notify service each alert is sent to'),
+      event: z.boolean().default(true).describe('Also fire an nfmon_alert event for automations'),
+    })
+    .optional(),
+  viewing_activity: z
+    .strictObject({
+      store_titles: z.boolean().default(true).describe('Keep titles of imported plays (false: only a hash)'),
+      tolerance: duration('Clock skew and app start-up allowed when matching plays to sessions', '5m'),
+      home_country: z
+        .string()
+        .regex(/^[A-Z]{2}$/, { message: 'expected a two-letter country code such as NL' })
+        .optional()
+        .describe('Home country; default: the most common country of the export'),
+    })
+    .default({ store_titles: true, tolerance: '5m' }),
+});
+
+export type RawConfig = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type DeviceConfig = z.output<typeof device>;

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, locateConfig, parseConfigText, suggestKey } from '../../src/config/load.js';
+import { parseDuration } from '../../src/config/duration.js';
+
+function problemsOf(yaml: string): readonly string[] {
+  try {
+    parseConfigText(yaml, 'test.yaml');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('gives every default on an empty file', () => {
+    const c = parseConfigText('', 'empty.yaml');
+    expect(c.rules.quiet_hours).toBe('00:00-06:00');
+    expect(c.rules.max_concurrent_streams).toBe(2);
+    expect(c.sessions.gap).toBe('10m');
+    expect(c.pihole.log).toBe('/var/log/pihole/pihole.log');
+    expect(c.devices).toEqual([]);
+    expect(c.homeassistant).toBeUndefined();
+  });
+
+  it.each([
+    ['timezon: UTC', 'timezon: unknown key (did you mean "timezone"?)'],
+    ['rules:\n  quiet_hour: "00:00-06:00"', 'rules.quiet_hour: unknown key (did you mean "quiet_hours"?)'],
+    ['rules:\n  quiet_hours: "25:00-06:00"', 'rules.quiet_hours: expected "HH:MM-HH:MM", e.g. "00:00-06:00"'],
+    ['rules:\n  max_concurrent_streams: 0', 'rules.max_concurrent_streams: Too small: expected number to be >=1'],
+    ['timezone: Mars/Olympus', 'timezone: expected an IANA time zone such as Europe/Amsterdam'],
+    ['homeassistant:\n  url: ws://ha:8123', 'homeassistant.url: expected the base URL as in the browser, http(s)://host:8123'],
+    ['homeassistant:\n  notify: mobile_app_x', 'homeassistant.notify: expected a notify service such as notify.mobile_app_pixel'],
+    ['devices:\n  - mac: aa:bb:cc:dd:ee:ff\n    nmae: TV', 'devices.0.nmae: unknown key (did you mean "name"?)'],
+    ['devices:\n  - mac: nonsense', 'devices.0.mac: expected a MAC address like aa:bb:cc:dd:ee:ff'],
+    ['sessions:\n  gap: soon', 'sessions.gap: expected a duration such as 90s, 10m, 24h or 7d'],
+    ['frobnicate: 1', 'frobnicate: unknown key'],
+    ['- a\n- b', 'the top level must be a mapping of keys'],
+  ])('refuses %j', (yaml, problem) => {
+    expect(problemsOf(yaml)).toContain(problem);
+  });
+
+  it('lists every bad key at once', () => {
+    const problems = problemsOf('timezon: UTC\nrules:\n  quiet_hours: bad\n  max_concurrent_streams: x\n');
+    expect(problems).toHaveLength(3);
+  });
+
+  it('reports YAML syntax errors with a line number', () => {
+    const problems = problemsOf('rules:\n  quiet_hours: "00:00\n  x: [');
+    expect(problems[0]).toMatch(/^line \d+: /);
+  });
+
+  it('suggests keys only when close', () => {
+    expect(suggestKey([], 'databse')).toBe('database');
+    expect(suggestKey(['homeassistant'], 'tokn')).toBe('token');
+    expect(suggestKey([], 'zzzzzzzz')).toBeUndefined();
+  });
+
+  it('validates the documented example and documents every key', () => {
+    const url = new URL('../../config/nfmon.example.yaml', import.meta.url);
+    const text = readFileSync(url, 'utf8');
+    const c = parseConfigText(text, 'nfmon.example.yaml');
+    expect(c.rules.max_concurrent_streams).toBeGreaterThan(0);
+    const keys = ['timezone', 'database', 'log_level', 'pihole', 'log', 'leases', 'files', 'urls', 'password_file', 'poll',
+      'lease_time', 'captures', 'dir', 'keep', 'idle', 'prefixes_file', 'sessions', 'gap', 'hd_mbps', 'uhd_mbps',
+      'min_video_bytes', 'rules', 'quiet_hours', 'max_concurrent_streams', 'unknown_device', 'daily_summary', 'devices',
+      'mac', 'name', 'trust', 'ip', 'services', 'domains', 'video_domains', 'video_prefixes', 'retention', 'events',
+      'homeassistant', 'url', 'token', 'token_file', 'notify', 'event', 'viewing_activity', 'store_titles',
+      'tolerance', 'home_country'];
+    for (const k of keys) expect(text, `example documents ${k}`).toMatch(new RegExp(`^\\s*#?\\s*-?\\s*${k}:`, 'm'));
+  });
+
+  it('locates the config from flag, env, or nothing', () => {
+    expect(locateConfig('a.yaml', { NFMON_CONFIG: 'b.yaml' })).toBe('a.yaml');
+    expect(locateConfig(undefined, { NFMON_CONFIG: 'b.yaml' })).toBe('b.yaml');
+  });
+
+  it.each([
+    ['90s', 90_000],
+    ['10m', 600_000],
+    ['24h', 86_400_000],
+    ['7d', 604_800_000],
+    ['1.5h', 5_400_000],
+    ['10', undefined],
+    ['m', undefined],
+  ])('parses duration %s', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+});
