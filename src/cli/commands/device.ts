@@ -1,0 +1,59 @@
+// device set, forget: the user's word on a device, and erasing one.
+import type { Command } from 'commander';
+import { normalizeMac } from '../../core/mac.js';
+import type { App } from '../../daemon/app.js';
+import { parseTrust, UsageError } from '../args.js';
+import { printJson } from '../output.js';
+import { withApp } from './common.js';
+import { resolveDevices } from './query.js';
+
+export function registerDeviceCommands(program: Command): void {
+  const device = program.command('device').description('name a device or mark it known');
+  device
+    .command('set <mac>')
+    .description('set the name and/or trust (unknown | known | trusted) of a device')
+    .option('--name <name>', 'name shown in the CLI and alerts')
+    .option('--trust <trust>', 'unknown | known | trusted')
+    .action(async (macArg: string, opts: { name?: string; trust?: string }, cmd: Command) => {
+      const mac = normalizeMac(macArg);
+      if (!mac) throw new UsageError(`device set: "${macArg}" is not a MAC address (aa:bb:cc:dd:ee:ff)`);
+      if (opts.name === undefined && opts.trust === undefined) throw new UsageError('device set: give --name and/or --trust');
+      const trust = opts.trust !== undefined ? parseTrust(opts.trust) : undefined;
+      await withApp(cmd, (app) => {
+        app.store.devices.setLabel(mac, opts.name, trust);
+        if (app.configuredDevices.some((c) => c.mac === mac)) {
+          process.stderr.write(`nfmon: note: ${mac} is listed under devices in the config, whose name and trust take precedence\n`);
+        }
+        process.stdout.write(`${mac}: ${[opts.name !== undefined ? `name "${opts.name}"` : '', trust ? `trust ${trust}` : ''].filter(Boolean).join(', ')}\n`);
+      });
+    });
+
+  program
+    .command('forget [device]')
+    .description("erase a device's events, sessions and alerts (or, with --viewing-activity, every imported play)")
+    .option('--viewing-activity', 'erase every play imported from Netflix exports')
+    .option('--json', 'print what was erased as JSON')
+    .action(async (query: string | undefined, opts: { viewingActivity?: boolean; json?: boolean }, cmd: Command) => {
+      if (!query && !opts.viewingActivity) throw new UsageError('forget: name a device (MAC, name, hostname or IP) or give --viewing-activity');
+      await withApp(cmd, (app) => {
+        const erased: Record<string, unknown> = {};
+        if (query) erased.devices = resolveDevices(app, query).map((d) => forgetDevice(app, d));
+        if (opts.viewingActivity) erased.plays = app.store.db.prepare('DELETE FROM plays').run().changes;
+        if (opts.json) printJson(erased);
+        else process.stdout.write(`${JSON.stringify(erased)}\n`);
+      });
+    });
+}
+
+export function forgetDevice(app: App, device: string): Record<string, unknown> {
+  const { store } = app;
+  return store.tx(() => {
+    const events = store.db.prepare('DELETE FROM dns_events WHERE device = ?').run(device).changes;
+    const flows = store.db.prepare('DELETE FROM flows WHERE device = ?').run(device).changes;
+    const alerts = store.alerts.deleteDevice(device);
+    const sessions = store.sessions.deleteDevice(device);
+    const leases = device.startsWith('ip:') ? 0 : store.leases.deleteMac(device);
+    store.devices.delete(device);
+    return { device, events, flows, sessions, alerts, leases };
+  });
+}

@@ -1,0 +1,57 @@
+// nfmon run (the daemon) and nfmon notify-test.
+import type { Command } from 'commander';
+import { openApp } from '../../daemon/app.js';
+import { buildNotifier, startDaemon } from '../../daemon/daemon.js';
+import { createLogger } from '../../daemon/logger.js';
+import { HomeAssistantNotifier } from '../../notify/homeassistant.js';
+import { isoUtc } from '../../core/time.js';
+import { UsageError } from '../args.js';
+import { printJson } from '../output.js';
+import { configFor } from './common.js';
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('the daemon: tail the Pi-hole log, watch leases and captures, alert Home Assistant')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const config = configFor(cmd);
+      const logger = createLogger(config.log_level);
+      // Checked before anything starts: a bad Home Assistant section refuses to start.
+      const notifier = buildNotifier(config, process.env, logger);
+      const app = openApp(config, config.database);
+      const daemon = await startDaemon({ app, logger, env: process.env, notifier });
+      await new Promise<void>((resolve) => {
+        const onSignal = (signal: NodeJS.Signals): void => {
+          logger.info('signal received', { signal });
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          daemon.stop().then(resolve, (err: unknown) => {
+            logger.error(`shutdown failed: ${(err as Error).message}`);
+            resolve();
+          });
+        };
+        process.on('SIGTERM', onSignal);
+        process.on('SIGINT', onSignal);
+      });
+    });
+
+  program
+    .command('notify-test')
+    .description('send one test notification to Home Assistant and print what it answered')
+    .option('--json', 'print the answer as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const config = configFor(cmd);
+      if (!config.homeassistant?.url) throw new UsageError('notify-test: homeassistant.url is not set in the config');
+      const notifier = buildNotifier(config, process.env, createLogger('warn'));
+      if (!(notifier instanceof HomeAssistantNotifier)) throw new UsageError('notify-test: Home Assistant is not configured');
+      try {
+        const answer = await notifier.testNotification(isoUtc(Date.now()));
+        if (opts.json) printJson(answer);
+        else if (answer.ok) process.stdout.write(`Home Assistant accepted the test notification: ${JSON.stringify(answer.result)}\n`);
+        else process.stdout.write(`Home Assistant answered ${answer.code}: ${answer.message}\n`);
+        if (!answer.ok) process.exitCode = 1;
+      } finally {
+        await notifier.close();
+      }
+    });
+}

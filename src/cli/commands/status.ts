@@ -1,0 +1,97 @@
+// nfmon status: each source's progress and lag, the outbox, the database, the daemon's heartbeat.
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { isoUtc } from '../../core/time.js';
+import type { App } from '../../daemon/app.js';
+import { formatBytes, localTime, printJson, table } from '../output.js';
+import { withApp } from './common.js';
+
+/** A daemon that has not written its heartbeat for this long is taken as stopped. */
+export const HEARTBEAT_STALE_MS = 90_000;
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('sources, lag, counters, outbox and daemon state')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      await withApp(cmd, (app) => {
+        const s = collectStatus(app, Date.now());
+        if (opts.json) printJson(s);
+        else printStatus(app, s);
+      });
+    });
+}
+
+function fileSize(path: string): number | null {
+  try {
+    return statSync(path).size;
+  } catch {
+    return null;
+  }
+}
+
+export function collectStatus(app: App, now: number): Record<string, unknown> & { sources: Record<string, unknown>[] } {
+  const { store } = app;
+  const heartbeat = Number(store.meta.get('daemon_heartbeat') ?? 0);
+  const started = Number(store.meta.get('daemon_started') ?? 0);
+  const running = heartbeat > 0 && now - heartbeat < HEARTBEAT_STALE_MS;
+  const sources = store.sources.all().map((s) => {
+    const size = fileSize(s.path);
+    return {
+      kind: s.kind,
+      path: s.path,
+      offset: s.offset,
+      size,
+      lag_bytes: size === null || s.complete ? 0 : Math.max(0, size - s.offset),
+      complete: s.complete,
+      lines: s.lines,
+      parsed: s.parsed,
+      skipped: s.skipped,
+      first_event: s.firstEvent === null ? null : isoUtc(s.firstEvent),
+      last_event: s.lastEvent === null ? null : isoUtc(s.lastEvent),
+      last_error: s.lastError,
+      updated_at: isoUtc(s.updatedAt),
+    };
+  });
+  const dbBytes = [store.file, `${store.file}-wal`].map(fileSize).reduce<number>((a, b) => a + (b ?? 0), 0);
+  return {
+    daemon: {
+      running,
+      pid: running ? Number(store.meta.get('daemon_pid') ?? 0) || null : null,
+      started_at: running && started ? isoUtc(started) : null,
+      uptime_s: running && started ? Math.round((now - started) / 1000) : null,
+      heartbeat_at: heartbeat ? isoUtc(heartbeat) : null,
+    },
+    sources,
+    counters: {
+      devices: store.devices.list().length,
+      dns_events: store.events.count(),
+      sessions: (store.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n,
+      alerts: (store.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n,
+    },
+    outbox: { pending: store.alerts.outboxDepth(), last_error: store.alerts.lastError() },
+    database: { path: store.file, bytes: dbBytes },
+  };
+}
+
+function printStatus(app: App, s: ReturnType<typeof collectStatus>): void {
+  const d = s.daemon as { running: boolean; uptime_s: number | null; heartbeat_at: string | null };
+  const o = s.outbox as { pending: number; last_error: string | null };
+  const db = s.database as { path: string; bytes: number };
+  const w = (x: string): boolean => process.stdout.write(`${x}\n`);
+  w(`daemon:   ${d.running ? `running, up ${Math.round((d.uptime_s ?? 0) / 60)} min` : `not running${d.heartbeat_at ? ` (last heartbeat ${d.heartbeat_at})` : ''}`}`);
+  w(`database: ${db.path} (${formatBytes(db.bytes)})`);
+  w(`outbox:   ${o.pending} alerts waiting${o.last_error ? `; last error: ${o.last_error}` : ''}`);
+  if (s.sources.length === 0) return void w('sources:  none read yet');
+  w('');
+  process.stdout.write(
+    table(
+      ['KIND', 'PATH', 'READ', 'LAG', 'LINES', 'LAST EVENT', 'ERROR'],
+      s.sources.map((x) => [
+        String(x.kind), String(x.path), formatBytes(Number(x.offset)), formatBytes(Number(x.lag_bytes)), String(x.lines),
+        x.last_event ? localTime(Date.parse(String(x.last_event)), app.timeZone) : '-', String(x.last_error ?? '-'),
+      ]),
+    ),
+  );
+}

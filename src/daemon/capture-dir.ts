@@ -1,0 +1,106 @@
+// The capture directory that nfmon-capture.service (tcpdump -G) writes rotated files into. A file
+// is complete when tcpdump has moved on to a newer one, or when nobody has written it for
+// captures.idle. Each complete file is ingested exactly once, then deleted unless captures.keep.
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import chokidar, { type FSWatcher } from 'chokidar';
+import type { Logger } from '../notify/notifier.js';
+import { ms, type App } from './app.js';
+import { ingestCapture } from './ingest-capture.js';
+import { SerialRunner } from './serial.js';
+
+export interface CaptureDirOptions {
+  readonly dir: string;
+  readonly now: () => number;
+  readonly onChanged: (from: number) => void;
+  readonly logger: Logger;
+  readonly pollMs?: number;
+}
+
+interface Entry {
+  readonly path: string;
+  readonly mtimeMs: number;
+  readonly size: number;
+}
+
+/** Files of the directory that are finished: all but the newest, and the newest if idle. */
+export function completeCaptures(entries: readonly Entry[], now: number, idleMs: number): Entry[] {
+  const sorted = [...entries].sort((a, b) => a.mtimeMs - b.mtimeMs || a.path.localeCompare(b.path));
+  const newest = sorted[sorted.length - 1];
+  return sorted.filter((e) => e !== newest || now - e.mtimeMs >= idleMs);
+}
+
+const CAPTURE_NAME = /\.(pcap|pcapng|cap)(\d*)$|\.pcap\d+$/i;
+
+export class CaptureDir {
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly runner: SerialRunner;
+  private readonly failed = new Set<string>();
+
+  constructor(
+    private readonly app: App,
+    private readonly opts: CaptureDirOptions,
+  ) {
+    this.runner = new SerialRunner(opts.logger, 'capture ingest');
+  }
+
+  async start(): Promise<void> {
+    this.watcher = chokidar.watch(this.opts.dir, { ignoreInitial: true, depth: 0 });
+    this.watcher.on('add', () => this.kick());
+    this.watcher.on('error', (err) => this.opts.logger.warn('watcher error', { error: err }));
+    // The idle rule needs a clock, not an event: look again periodically.
+    this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 30_000);
+    this.timer.unref();
+    this.kick();
+    await this.runner.idle();
+  }
+
+  kick(): void {
+    this.runner.request(() => this.pass());
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.watcher?.close();
+    await this.runner.stop();
+  }
+
+  private list(): Entry[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.opts.dir);
+    } catch (err) {
+      this.opts.logger.warn('capture directory not readable', { dir: this.opts.dir, error: err });
+      return [];
+    }
+    return names
+      .filter((n) => CAPTURE_NAME.test(n))
+      .flatMap((n) => {
+        try {
+          const s = statSync(join(this.opts.dir, n));
+          return s.isFile() ? [{ path: join(this.opts.dir, n), mtimeMs: s.mtimeMs, size: s.size }] : [];
+        } catch {
+          return []; // deleted between listing and stat
+        }
+      });
+  }
+
+  private async pass(): Promise<void> {
+    const idle = ms(this.app.config.captures.idle);
+    for (const e of completeCaptures(this.list(), this.opts.now(), idle)) {
+      if (this.failed.has(`${e.path}:${e.size}`)) continue;
+      try {
+        const r = await ingestCapture(this.app, e.path, { now: this.opts.now() });
+        if (r.error) this.opts.logger.warn(`capture damaged, kept what was read: ${r.error}`, { file: e.path });
+        this.opts.logger.info('capture ingested', { file: e.path, packets: r.packets, already: r.alreadyIngested });
+        if (r.firstTs !== undefined) this.opts.onChanged(r.firstTs);
+        if (!this.app.config.captures.keep) unlinkSync(e.path);
+      } catch (err) {
+        // Not retried until the file changes: a bad file must not be re-read every pass.
+        this.failed.add(`${e.path}:${e.size}`);
+        this.opts.logger.error(`capture ingest failed: ${(err as Error).message}`, { file: e.path });
+      }
+    }
+  }
+}

@@ -1,0 +1,157 @@
+// nfmon run: the one composition root. Builds every adapter from the config, starts the sources,
+// the jobs and the sender, and takes them down again in order on SIGTERM/SIGINT.
+import { readFileSync } from 'node:fs';
+import cron, { type ScheduledTask } from 'node-cron';
+import { ConsoleNotifier } from '../notify/console.js';
+import { HomeAssistantNotifier } from '../notify/homeassistant.js';
+import type { Notifier } from '../notify/notifier.js';
+import { OutboxSender } from '../notify/outbox-sender.js';
+import { ConfigError } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { ms, type App } from './app.js';
+import { CaptureDir } from './capture-dir.js';
+import { LeaseWatch } from './lease-watch.js';
+import { LogTail } from './log-tail.js';
+import { guarded, type ModuleLogger } from './logger.js';
+import { outboxRepo } from './outbox.js';
+import { rebuildFrom } from './rebuild.js';
+import { SerialRunner } from './serial.js';
+import { dailySummaryAlert, runRetention } from './jobs.js';
+
+export interface DaemonDeps {
+  readonly app: App;
+  readonly logger: ModuleLogger;
+  readonly env: NodeJS.ProcessEnv;
+  readonly now?: () => number;
+  /** Replace the notifier (tests). */
+  readonly notifier?: Notifier;
+  readonly heartbeatMs?: number;
+  readonly senderBackoff?: { minMs: number; maxMs: number };
+}
+
+export interface Daemon {
+  /** Resolves after every source has had its first pass. */
+  readonly ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The HA token from config, token_file or $NFMON_HA_TOKEN; never logged. */
+export function haToken(config: Config, env: NodeJS.ProcessEnv): string | undefined {
+  const ha = config.homeassistant;
+  if (ha?.token) return ha.token;
+  if (ha?.token_file) {
+    try {
+      return readFileSync(ha.token_file, 'utf8').trim() || undefined;
+    } catch (err) {
+      throw new ConfigError('config', [`homeassistant.token_file: cannot read ${ha.token_file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+    }
+  }
+  return env.NFMON_HA_TOKEN?.trim() || undefined;
+}
+
+export function buildNotifier(config: Config, env: NodeJS.ProcessEnv, logger: ModuleLogger): Notifier {
+  const ha = config.homeassistant;
+  if (!ha?.url) return new ConsoleNotifier((line) => logger.info(line));
+  const token = haToken(config, env);
+  const problems: string[] = [];
+  if (!token) problems.push('homeassistant.token: no token (set homeassistant.token, homeassistant.token_file or NFMON_HA_TOKEN)');
+  if (!ha.notify && !ha.event) problems.push('homeassistant.notify: set a notify service or leave homeassistant.event on');
+  if (problems.length > 0 || !token) throw new ConfigError('config', problems);
+  return new HomeAssistantNotifier({
+    url: ha.url,
+    token,
+    ...(ha.notify ? { notifyService: ha.notify } : {}),
+    fireEvent: ha.event,
+    logger: logger.child('homeassistant'),
+  });
+}
+
+export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
+  const { app, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const { store, config } = app;
+  const notifier = deps.notifier ?? buildNotifier(config, deps.env, logger);
+  if (!store.meta.get('first_run')) store.meta.set('first_run', String(now()));
+  store.meta.set('daemon_started', String(now()));
+  store.meta.set('daemon_pid', String(process.pid));
+  const heartbeat = (): void => store.meta.set('daemon_heartbeat', String(now()));
+  heartbeat();
+
+  const sender = new OutboxSender({
+    repo: outboxRepo(app),
+    notifier,
+    clock: { now },
+    logger: logger.child('outbox'),
+    ...(deps.senderBackoff ? { minBackoffMs: deps.senderBackoff.minMs, maxBackoffMs: deps.senderBackoff.maxMs } : {}),
+  });
+
+  // Every source reports the earliest time it changed; one serial rebuild folds them in.
+  let dirtyFrom = Infinity;
+  const rebuilds = new SerialRunner(logger.child('rebuild'), 'rebuild');
+  const changed = (from: number): void => {
+    dirtyFrom = Math.min(dirtyFrom, from);
+    rebuilds.request(async () => {
+      const since = dirtyFrom;
+      dirtyFrom = Infinity;
+      if (!Number.isFinite(since)) return;
+      const r = rebuildFrom(app.rebuildContext(), since, now());
+      if (r.newAlertIds.length > 0) {
+        logger.info('new alerts', { count: r.newAlertIds.length });
+        sender.kick();
+      }
+      await Promise.resolve();
+    });
+  };
+
+  const tail = new LogTail(app, { path: config.pihole.log, now, onEvents: changed, logger: logger.child('pihole') });
+  const leases = new LeaseWatch(app, { now, onChanged: changed, logger: logger.child('leases') });
+  const captures = config.captures.dir ? new CaptureDir(app, { dir: config.captures.dir, now, onChanged: changed, logger: logger.child('captures') }) : undefined;
+
+  const jobs: ScheduledTask[] = [];
+  const jobLog = logger.child('jobs');
+  const schedule = (expr: string, what: string, fn: () => Promise<void> | void): void => {
+    jobs.push(cron.schedule(expr, guarded(jobLog, what, fn), { timezone: config.timezone, noOverlap: true, name: what }));
+  };
+  schedule('17 3 * * *', 'retention', () => void runRetention(app, now(), ms(config.retention.events), jobLog));
+  if (config.leases.urls.length > 0) schedule(config.leases.poll, 'lease polling', () => leases.pollUrls());
+  if (config.rules.daily_summary) {
+    schedule(config.rules.daily_summary, 'daily summary', () => {
+      if (dailySummaryAlert(app, now())) sender.kick();
+    });
+  }
+  const beat = setInterval(guarded(logger, 'heartbeat', heartbeat), deps.heartbeatMs ?? 30_000);
+  beat.unref();
+
+  const ready = (async () => {
+    await leases.start();
+    await tail.start();
+    await captures?.start();
+    await rebuilds.idle();
+    sender.kick();
+    logger.info('nfmon running', { log: config.pihole.log, leases: config.leases.files.length, captures: config.captures.dir ?? 'off' });
+  })();
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      logger.info('stopping');
+      clearInterval(beat);
+      for (const j of jobs) await j.stop();
+      try {
+        await ready;
+      } catch (err) {
+        logger.debug('start-up had failed before stop', { error: err });
+      }
+      await tail.stop();
+      await leases.stop();
+      await captures?.stop();
+      await rebuilds.stop();
+      const drained = await sender.drain(3000);
+      if (!drained) logger.warn('stopped with an alert send in flight; it stays queued and is sent again at the next start');
+      await notifier.close();
+      store.meta.delete('daemon_heartbeat');
+      app.close();
+      logger.info('stopped');
+    })());
+  return { ready, stop };
+}

@@ -1,0 +1,98 @@
+// Netflix's account export: import the plays, and judge them against the home's sessions.
+import { mergeIntervals } from '../core/reconcile-match.js';
+import { outsideHomeAlerts } from '../core/reconcile-report.js';
+import { reconcile, type HomeSession, type Interval, type ReconcileResult } from '../core/reconcile.js';
+import type { SkipCounts } from '../core/types.js';
+import { readViewingFile, titleHash, type ViewingFormat } from '../sources/viewing-activity.js';
+import { ms, type App } from './app.js';
+import { deviceFacts } from './rebuild.js';
+
+export interface ViewingIngestResult {
+  readonly path: string;
+  readonly format: ViewingFormat;
+  readonly rows: number;
+  readonly plays: number;
+  readonly added: number;
+  readonly previews: number;
+  readonly skipped: SkipCounts;
+  readonly skippedLines: readonly { line: number; reason: string }[];
+}
+
+export async function ingestViewingActivity(app: App, path: string, now: number): Promise<ViewingIngestResult> {
+  const storeTitles = app.config.viewing_activity.store_titles;
+  const titleOf = (p: { title: string }): { title: string; hashed: boolean } =>
+    storeTitles ? { title: p.title, hashed: false } : { title: titleHash(p.title), hashed: true };
+  let added = 0;
+  const counts = await readViewingFile(path, (plays) => {
+    added += app.store.tx(() => app.store.plays.add(plays, titleOf, now));
+  });
+  return {
+    path,
+    format: counts.format,
+    rows: counts.rows,
+    plays: counts.plays,
+    added,
+    previews: counts.previews,
+    skipped: counts.skipped,
+    skippedLines: counts.skippedLines,
+  };
+}
+
+/** Two sources' data further apart than this leave a hole in which nothing could be seen. */
+const COVERAGE_GAP_MS = 30 * 60_000;
+
+/** When the home network was watched: the spans of every log and capture read, merged. */
+export function coverage(app: App): Interval[] {
+  const spans = app.store.sources
+    .all()
+    .filter((s) => (s.kind === 'pihole' || s.kind === 'capture') && s.firstEvent !== null && s.lastEvent !== null)
+    .map((s) => ({ start: s.firstEvent as number, end: s.lastEvent as number }))
+    .sort((a, b) => a.start - b.start);
+  const bridged: Interval[] = [];
+  for (const s of spans) {
+    const last = bridged[bridged.length - 1];
+    if (last && s.start - last.end <= COVERAGE_GAP_MS) bridged[bridged.length - 1] = { start: last.start, end: Math.max(last.end, s.end) };
+    else bridged.push(s);
+  }
+  return mergeIntervals(bridged);
+}
+
+export function homeSessions(app: App): HomeSession[] {
+  const facts = deviceFacts(app);
+  const devices = new Map(app.store.devices.list().map((d) => [d.device, d]));
+  return app.store.sessions.query({ service: 'netflix' }).map((s) => {
+    const d = devices.get(s.device);
+    return {
+      id: s.id,
+      device: {
+        mac: s.device,
+        name: facts.get(s.device)?.label ?? d?.name ?? null,
+        vendor: d?.vendor || null,
+        hostname: d?.hostname ?? null,
+      },
+      start: s.start,
+      end: s.end,
+    };
+  });
+}
+
+export function reconcileNow(app: App, opts: { since?: number | undefined; profile?: string | undefined } = {}): ReconcileResult {
+  const plays = app.store.plays.all(opts.since).filter((p) => opts.profile === undefined || p.profile.toLowerCase() === opts.profile.toLowerCase());
+  const va = app.config.viewing_activity;
+  return reconcile({
+    plays,
+    sessions: homeSessions(app),
+    coverage: coverage(app),
+    config: {
+      toleranceS: ms(va.tolerance) / 1000,
+      timeZone: app.timeZone,
+      ...(va.home_country ? { homeCountry: va.home_country } : {}),
+    },
+  });
+}
+
+/** outside_home alerts for every play of the account; the store keeps each key once. */
+export function raiseOutsideHomeAlerts(app: App, now: number): number[] {
+  const alerts = outsideHomeAlerts(reconcileNow(app), { deviceTypes: new Set(), countries: new Set() });
+  return app.store.tx(() => app.store.alerts.addNew(alerts.map((alert) => ({ alert, sessionId: null })), now));
+}

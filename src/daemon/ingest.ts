@@ -1,0 +1,107 @@
+// One-off ingest of several files (nfmon ingest): leases first, so that they apply to the events
+// of the other files given in the same call, then logs, captures and exports, then one rebuild.
+import { statSync } from 'node:fs';
+import { leasesToIntervals } from '../core/leases.js';
+import type { SkipCounts } from '../core/types.js';
+import { readLeaseFile } from '../sources/leases.js';
+import type { App } from './app.js';
+import { ms } from './app.js';
+import { ingestCapture, type CaptureIngestResult } from './ingest-capture.js';
+import { ingestPiholeLog, type LogIngestResult } from './ingest-log.js';
+import { ingestViewingActivity, raiseOutsideHomeAlerts, type ViewingIngestResult } from './ingest-viewing.js';
+import { rebuildFrom } from './rebuild.js';
+
+export interface IngestRequest {
+  readonly logs: readonly string[];
+  readonly leases: readonly string[];
+  readonly pcaps: readonly string[];
+  readonly viewingActivity: readonly string[];
+}
+
+export interface LeaseIngestResult {
+  readonly path: string;
+  readonly format: string | undefined;
+  readonly leases: number;
+  readonly skipped: SkipCounts;
+  readonly earliest: number | undefined;
+}
+
+export interface IngestReport {
+  readonly logs: LogIngestResult[];
+  readonly leases: LeaseIngestResult[];
+  readonly pcaps: CaptureIngestResult[];
+  readonly viewingActivity: ViewingIngestResult[];
+  readonly sessions: number;
+  readonly newAlerts: number;
+  readonly newAlertIds: number[];
+  readonly errors: string[];
+}
+
+export interface IngestOptions {
+  readonly now: number;
+  readonly progress?: ((text: string, done: boolean) => void) | undefined;
+}
+
+export async function ingestLeaseFile(app: App, path: string, now: number): Promise<LeaseIngestResult> {
+  const observedAt = Math.min(now, statSync(path).mtimeMs);
+  const parsed = await readLeaseFile(path, { referenceTs: observedAt });
+  const intervals = leasesToIntervals([{ observedAt, leases: parsed.leases, source: path }], {
+    leaseTimeMs: ms(app.config.leases.lease_time),
+  });
+  app.store.tx(() => {
+    app.store.leases.add(intervals);
+    for (const l of parsed.leases) {
+      if (l.mac) app.store.devices.seen({ device: l.mac, ip: l.ip, ts: observedAt, hostname: l.hostname });
+    }
+  });
+  const starts = intervals.map((i) => i.start).filter((s) => s > 0);
+  return {
+    path,
+    format: parsed.format,
+    leases: parsed.leases.length,
+    skipped: parsed.skipped,
+    earliest: starts.length > 0 ? Math.min(...starts) : undefined,
+  };
+}
+
+export async function ingestAll(app: App, req: IngestRequest, opts: IngestOptions): Promise<IngestReport> {
+  const errors: string[] = [];
+  const changed: number[] = [];
+  const attempt = async <T>(path: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      errors.push(`${(err as Error).message.startsWith(path) ? '' : `${path}: `}${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  const leases: LeaseIngestResult[] = [];
+  for (const path of req.leases) {
+    const r = await attempt(path, () => ingestLeaseFile(app, path, opts.now));
+    if (r) leases.push(r);
+    if (r?.earliest !== undefined) changed.push(r.earliest);
+  }
+  const logs: LogIngestResult[] = [];
+  for (const path of req.logs) {
+    const r = await attempt(path, () => ingestPiholeLog(app, path, { final: true, now: opts.now }));
+    if (r) logs.push(r);
+    if (r?.firstEventTs !== undefined) changed.push(r.firstEventTs);
+  }
+  const pcaps: CaptureIngestResult[] = [];
+  for (const path of req.pcaps) {
+    const r = await attempt(path, () => ingestCapture(app, path, { now: opts.now, progress: opts.progress }));
+    if (r) pcaps.push(r);
+    if (r?.error) errors.push(r.error);
+    if (r?.firstTs !== undefined) changed.push(r.firstTs);
+  }
+  const viewingActivity: ViewingIngestResult[] = [];
+  for (const path of req.viewingActivity) {
+    const r = await attempt(path, () => ingestViewingActivity(app, path, opts.now));
+    if (r) viewingActivity.push(r);
+  }
+  const rebuild = changed.length > 0 ? rebuildFrom(app.rebuildContext(), Math.min(...changed), opts.now) : undefined;
+  // Plays are judged against the sessions just rebuilt.
+  const outsideHome = viewingActivity.length > 0 ? raiseOutsideHomeAlerts(app, opts.now) : [];
+  const newAlertIds = [...(rebuild?.newAlertIds ?? []), ...outsideHome];
+  return { logs, leases, pcaps, viewingActivity, sessions: rebuild?.sessions ?? 0, newAlerts: newAlertIds.length, newAlertIds, errors };
+}

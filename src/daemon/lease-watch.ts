@@ -1,0 +1,95 @@
+// Lease sources for the daemon: files re-read whenever they change, Pi-hole v6 API URLs polled.
+import { existsSync, readFileSync } from 'node:fs';
+import chokidar, { type FSWatcher } from 'chokidar';
+import { leasesToIntervals } from '../core/leases.js';
+import type { Logger } from '../notify/notifier.js';
+import { parseLeases } from '../sources/leases.js';
+import { ms, type App } from './app.js';
+import { ingestLeaseFile } from './ingest.js';
+import { SerialRunner } from './serial.js';
+
+export interface LeaseWatchOptions {
+  readonly now: () => number;
+  readonly onChanged: (from: number) => void;
+  readonly logger: Logger;
+}
+
+export class LeaseWatch {
+  private watcher: FSWatcher | undefined;
+  private readonly runner: SerialRunner;
+  private readonly missing = new Set<string>();
+
+  constructor(
+    private readonly app: App,
+    private readonly opts: LeaseWatchOptions,
+  ) {
+    this.runner = new SerialRunner(opts.logger, 'lease reading');
+  }
+
+  async start(): Promise<void> {
+    const files = this.app.config.leases.files;
+    if (files.length > 0) {
+      this.watcher = chokidar.watch(files, { ignoreInitial: true });
+      this.watcher.on('all', (_event, path) => this.runner.request(() => this.read(path)));
+      this.watcher.on('error', (err) => this.opts.logger.warn('watcher error', { error: err }));
+    }
+    for (const f of files) this.runner.request(() => this.read(f));
+    await this.runner.idle();
+    if (this.app.config.leases.urls.length > 0) await this.pollUrls();
+  }
+
+  async stop(): Promise<void> {
+    await this.watcher?.close();
+    await this.runner.stop();
+  }
+
+  private async read(path: string): Promise<void> {
+    if (!existsSync(path)) {
+      if (!this.missing.has(path)) this.opts.logger.warn('lease file not found; devices will be known by IP until it appears', { file: path });
+      this.missing.add(path);
+      return;
+    }
+    this.missing.delete(path);
+    const r = await ingestLeaseFile(this.app, path, this.opts.now());
+    this.opts.logger.debug('leases read', { file: path, leases: r.leases, format: r.format });
+    if (r.earliest !== undefined) this.opts.onChanged(r.earliest);
+  }
+
+  /** Pi-hole v6: GET /api/dhcp/leases, with a session from POST /api/auth when a password is set. */
+  async pollUrls(): Promise<void> {
+    const cfg = this.app.config.leases;
+    const password = cfg.password_file ? readFileSync(cfg.password_file, 'utf8').trim() : undefined;
+    for (const url of cfg.urls) {
+      try {
+        const text = await fetchLeases(url, password);
+        const now = this.opts.now();
+        const parsed = parseLeases(text, { format: 'pihole-api', referenceTs: now, file: url });
+        const intervals = leasesToIntervals([{ observedAt: now, leases: parsed.leases, source: url }], { leaseTimeMs: ms(cfg.lease_time) });
+        this.app.store.tx(() => this.app.store.leases.add(intervals));
+        const starts = intervals.map((i) => i.start);
+        if (starts.length > 0) this.opts.onChanged(Math.min(...starts));
+      } catch (err) {
+        this.opts.logger.warn(`lease URL failed: ${(err as Error).message}`, { url });
+      }
+    }
+  }
+}
+
+async function fetchLeases(url: string, password: string | undefined): Promise<string> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (password) {
+    const auth = await fetch(new URL('/api/auth', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!auth.ok) throw new Error(`Pi-hole refused the password (leases.password_file): HTTP ${auth.status}`);
+    const body = (await auth.json()) as { session?: { sid?: string } };
+    if (body.session?.sid) headers.sid = body.session.sid;
+  }
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+  if (res.status === 401) throw new Error('Pi-hole wants a password (set leases.password_file)');
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return res.text();
+}

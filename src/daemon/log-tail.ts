@@ -1,0 +1,126 @@
+// Following the Pi-hole log. chokidar tells us something changed; what changed is worked out from
+// the file itself: every pass re-reads from the offset stored for the content's fingerprint, so
+// appends, rename rotation (logrotate), copytruncate, truncation and delete-and-recreate all
+// come down to "read what has not been read yet". A slow poll backs chokidar up.
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import chokidar, { type FSWatcher } from 'chokidar';
+import type { Logger } from '../notify/notifier.js';
+import type { App } from './app.js';
+import { matches, readHead } from './fingerprint.js';
+import { ingestPiholeLog } from './ingest-log.js';
+import { SerialRunner } from './serial.js';
+
+export interface LogTailOptions {
+  readonly path: string;
+  readonly now: () => number;
+  /** Called after each pass that stored events, with the earliest new event time. */
+  readonly onEvents: (firstEventTs: number) => void;
+  readonly logger: Logger;
+  readonly pollMs?: number;
+}
+
+/** Rotated siblings of a log, oldest first: pihole.log.3.gz, pihole.log.2.gz, pihole.log.1. */
+export function rotatedSiblings(path: string): string[] {
+  const dir = dirname(path);
+  const base = basename(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const rank = (n: string): number => Number(/^\.(\d+)/.exec(n.slice(base.length))?.[1] ?? 0);
+  return names
+    .filter((n) => n.startsWith(`${base}.`) && /^\.\d+(\.gz)?$/.test(n.slice(base.length)))
+    .sort((a, b) => rank(b) - rank(a))
+    .map((n) => join(dir, n));
+}
+
+export class LogTail {
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly runner: SerialRunner;
+  private lastInode: number | undefined;
+  private lastSize = 0;
+
+  constructor(
+    private readonly app: App,
+    private readonly opts: LogTailOptions,
+  ) {
+    this.runner = new SerialRunner(opts.logger, 'log tail');
+  }
+
+  async start(): Promise<void> {
+    await this.catchUpRotated();
+    this.watcher = chokidar.watch(this.opts.path, { persistent: true, ignoreInitial: true, awaitWriteFinish: false });
+    this.watcher.on('all', () => this.kick());
+    this.watcher.on('error', (err) => this.opts.logger.warn('watcher error', { error: err }));
+    // inotify can miss a rename-and-recreate; a cheap stat every few seconds catches it.
+    this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 5000);
+    this.timer.unref();
+    this.kick();
+    await this.runner.idle();
+  }
+
+  /** Schedule a pass; passes never overlap and bursts of events coalesce into one. */
+  kick(): void {
+    this.runner.request(() => this.pass());
+  }
+
+  idle(): Promise<void> {
+    return this.runner.idle();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.watcher?.close();
+    await this.runner.stop();
+  }
+
+  private async pass(): Promise<void> {
+    let inode: number | undefined;
+    let size = 0;
+    try {
+      ({ ino: inode, size } = statSync(this.opts.path));
+    } catch {
+      inode = undefined; // not there (yet, or between rotation and re-creation): wait for it
+    }
+    if (inode !== this.lastInode || size < this.lastSize) {
+      // A new file at the path (rename rotation) or the same one emptied (copytruncate): the
+      // old content's end may now live only in pihole.log.1.
+      await this.catchUpRotated();
+    }
+    this.lastInode = inode;
+    this.lastSize = size;
+    if (inode === undefined) return;
+    const r = await ingestPiholeLog(this.app, this.opts.path, { final: false, now: this.opts.now() });
+    if (r.firstEventTs !== undefined) this.opts.onEvents(r.firstEventTs);
+  }
+
+  /** Finish every rotated file whose content was read only in part (or, after downtime, not at all). */
+  private async catchUpRotated(): Promise<void> {
+    const sources = this.app.store.sources.byKind('pihole');
+    for (const file of rotatedSiblings(this.opts.path)) {
+      const head = await readHead(file).catch(() => undefined);
+      if (!head || head.bytes.length === 0) continue;
+      const known = sources.find((s) => matches(head.bytes, s));
+      if (known?.complete) continue;
+      // Unknown rotated files are read only if they are newer than the first time we ran:
+      // a fresh install must not import weeks of history it was not asked for.
+      if (!known && !this.isNewerThanFirstRun(file)) continue;
+      const r = await ingestPiholeLog(this.app, file, { final: true, now: this.opts.now() });
+      this.opts.logger.info('caught up rotated log', { file, lines: r.linesRead, events: r.dnsEvents });
+      if (r.firstEventTs !== undefined) this.opts.onEvents(r.firstEventTs);
+    }
+  }
+
+  private isNewerThanFirstRun(file: string): boolean {
+    const first = Number(this.app.store.meta.get('first_run') ?? 0);
+    try {
+      return first > 0 && statSync(file).mtimeMs >= first;
+    } catch {
+      return false;
+    }
+  }
+}

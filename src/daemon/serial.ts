@@ -1,0 +1,48 @@
+// Runs one task at a time; requests made while a task runs coalesce into a single re-run.
+// Errors are logged, never thrown into the event loop.
+import type { Logger } from '../notify/notifier.js';
+
+export class SerialRunner {
+  private running: Promise<void> | undefined;
+  private again: (() => Promise<void>) | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly what: string,
+  ) {}
+
+  request(task: () => Promise<void>): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = task;
+      return;
+    }
+    this.running = this.loop(task);
+  }
+
+  private async loop(first: () => Promise<void>): Promise<void> {
+    let task: (() => Promise<void>) | undefined = first;
+    while (task && !this.stopped) {
+      this.again = undefined;
+      try {
+        await task();
+      } catch (err) {
+        this.logger.error(`${this.what} failed: ${(err as Error).message}`, { error: (err as Error).name });
+      }
+      task = this.again;
+    }
+    this.running = undefined;
+  }
+
+  /** Resolves when no task is running or queued. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.again = undefined;
+    await this.idle();
+  }
+}

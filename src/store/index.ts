@@ -1,0 +1,51 @@
+// The store: one object holding the database and a repository per table.
+import { AlertRepo } from './alerts.js';
+import { openDatabase, type Db, type OpenOptions } from './db.js';
+import { DeviceRepo } from './devices.js';
+import { EventRepo } from './events.js';
+import { FlowRepo } from './flows.js';
+import { LeaseRepo } from './leases.js';
+import { MetaRepo } from './meta.js';
+import { PlayRepo } from './plays.js';
+import { SessionRepo } from './sessions.js';
+import { SourceRepo } from './sources.js';
+
+export class Store {
+  readonly alerts: AlertRepo;
+  readonly devices: DeviceRepo;
+  readonly events: EventRepo;
+  readonly flows: FlowRepo;
+  readonly leases: LeaseRepo;
+  readonly meta: MetaRepo;
+  readonly plays: PlayRepo;
+  readonly sessions: SessionRepo;
+  readonly sources: SourceRepo;
+
+  constructor(
+    readonly db: Db,
+    readonly file: string,
+  ) {
+    this.alerts = new AlertRepo(db);
+    this.devices = new DeviceRepo(db);
+    this.events = new EventRepo(db);
+    this.flows = new FlowRepo(db);
+    this.leases = new LeaseRepo(db);
+    this.meta = new MetaRepo(db);
+    this.plays = new PlayRepo(db);
+    this.sessions = new SessionRepo(db);
+    this.sources = new SourceRepo(db);
+  }
+
+  static open(file: string, opts?: OpenOptions): Store {
+    return new Store(openDatabase(file, opts), file);
+  }
+
+  /** Run fn in one transaction (nested calls become savepoints). */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
