@@ -17,8 +17,12 @@ const db = join(dir, 'nfmon.db');
 // night), so the year of its year-less timestamps comes out as 2026.
 const written = new Date('2026-11-21T23:00:00Z');
 const files = {};
-for (const name of ['pihole.log', 'dhcp.leases', 'ViewingActivity.csv']) {
-  const from = join(fixtures, name);
+const sources = {
+  'pihole.log': join(fixtures, 'pihole.log'),
+  'dhcp.leases': join(fixtures, 'dhcp.leases'),
+  'ViewingActivity.csv': join(root, 'fixtures', 'viewing', 'ViewingActivity.csv'),
+};
+for (const [name, from] of Object.entries(sources)) {
   if (!existsSync(from)) continue;
   files[name] = join(dir, name);
   copyFileSync(from, files[name]);

@@ -66,7 +66,7 @@ export function buildNotifier(config: Config, env: NodeJS.ProcessEnv, logger: Mo
   });
 }
 
-export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
+export function startDaemon(deps: DaemonDeps): Daemon {
   const { app, logger } = deps;
   const now = deps.now ?? Date.now;
   const { store, config } = app;
@@ -119,7 +119,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       if (dailySummaryAlert(app, now())) sender.kick();
     });
   }
-  const beat = setInterval(guarded(logger, 'heartbeat', heartbeat), deps.heartbeatMs ?? 30_000);
+  const beatOnce = guarded(logger, 'heartbeat', heartbeat);
+  const beat = setInterval(() => void beatOnce(), deps.heartbeatMs ?? 30_000);
   beat.unref();
 
   const ready = (async () => {

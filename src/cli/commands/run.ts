@@ -19,7 +19,8 @@ export function registerRun(program: Command): void {
       // Checked before anything starts: a bad Home Assistant section refuses to start.
       const notifier = buildNotifier(config, process.env, logger);
       const app = openApp(config, config.database);
-      const daemon = await startDaemon({ app, logger, env: process.env, notifier });
+      const daemon = startDaemon({ app, logger, env: process.env, notifier });
+      await daemon.ready;
       await new Promise<void>((resolve) => {
         const onSignal = (signal: NodeJS.Signals): void => {
           logger.info('signal received', { signal });

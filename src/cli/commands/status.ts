@@ -31,12 +31,36 @@ function fileSize(path: string): number | null {
   }
 }
 
-export function collectStatus(app: App, now: number): Record<string, unknown> & { sources: Record<string, unknown>[] } {
+export interface SourceStatus {
+  kind: string;
+  path: string;
+  offset: number;
+  size: number | null;
+  lag_bytes: number;
+  complete: boolean;
+  lines: number;
+  parsed: number;
+  skipped: Record<string, number>;
+  first_event: string | null;
+  last_event: string | null;
+  last_error: string | null;
+  updated_at: string;
+}
+
+export interface StatusJson {
+  daemon: { running: boolean; pid: number | null; started_at: string | null; uptime_s: number | null; heartbeat_at: string | null };
+  sources: SourceStatus[];
+  counters: Record<string, number>;
+  outbox: { pending: number; last_error: string | null };
+  database: { path: string; bytes: number };
+}
+
+export function collectStatus(app: App, now: number): StatusJson {
   const { store } = app;
   const heartbeat = Number(store.meta.get('daemon_heartbeat') ?? 0);
   const started = Number(store.meta.get('daemon_started') ?? 0);
   const running = heartbeat > 0 && now - heartbeat < HEARTBEAT_STALE_MS;
-  const sources = store.sources.all().map((s) => {
+  const sources = store.sources.all().map((s): SourceStatus => {
     const size = fileSize(s.path);
     return {
       kind: s.kind,
@@ -75,10 +99,8 @@ export function collectStatus(app: App, now: number): Record<string, unknown> & 
   };
 }
 
-function printStatus(app: App, s: ReturnType<typeof collectStatus>): void {
-  const d = s.daemon as { running: boolean; uptime_s: number | null; heartbeat_at: string | null };
-  const o = s.outbox as { pending: number; last_error: string | null };
-  const db = s.database as { path: string; bytes: number };
+function printStatus(app: App, s: StatusJson): void {
+  const { daemon: d, outbox: o, database: db } = s;
   const w = (x: string): boolean => process.stdout.write(`${x}\n`);
   w(`daemon:   ${d.running ? `running, up ${Math.round((d.uptime_s ?? 0) / 60)} min` : `not running${d.heartbeat_at ? ` (last heartbeat ${d.heartbeat_at})` : ''}`}`);
   w(`database: ${db.path} (${formatBytes(db.bytes)})`);
@@ -89,8 +111,8 @@ function printStatus(app: App, s: ReturnType<typeof collectStatus>): void {
     table(
       ['KIND', 'PATH', 'READ', 'LAG', 'LINES', 'LAST EVENT', 'ERROR'],
       s.sources.map((x) => [
-        String(x.kind), String(x.path), formatBytes(Number(x.offset)), formatBytes(Number(x.lag_bytes)), String(x.lines),
-        x.last_event ? localTime(Date.parse(String(x.last_event)), app.timeZone) : '-', String(x.last_error ?? '-'),
+        x.kind, x.path, formatBytes(x.offset), formatBytes(x.lag_bytes), String(x.lines),
+        x.last_event ? localTime(Date.parse(x.last_event), app.timeZone) : '-', x.last_error ?? '-',
       ]),
     ),
   );

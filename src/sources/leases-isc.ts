@@ -1,0 +1,215 @@
+// ISC dhcpd.leases (dhcpd.leases(5)): an append-only journal of `lease <ip> { ... }` blocks, where
+// a later block for an IP supersedes an earlier one. Times are UTC (`starts 2 2013/12/10 12:57:04;`)
+// or, with `db-time-format local`, `starts epoch 1507216949; # <local date>`.
+// dhcpd6 files hold ia-na/ia-ta/ia-pd blocks instead; those have no hardware address.
+import { foldLeaseJournal, type JournalEntry } from '../core/leases.js';
+import {
+  LeaseResultBuilder,
+  canonicalIp,
+  hwIdentity,
+  parseUint,
+  type LeaseParseOptions,
+  type LeaseParseResult,
+} from './leases-common.js';
+
+interface Token {
+  readonly kind: 'word' | 'string' | '{' | '}' | ';';
+  readonly text: string;
+  readonly line: number;
+}
+
+interface Statement {
+  readonly words: Token[];
+  readonly line: number;
+  readonly block?: Statement[];
+  /** The file ended before this block's closing brace. */
+  truncated?: boolean;
+}
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let line = 1;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '\n') line++;
+    if (c === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '{' || c === '}' || c === ';') {
+      tokens.push({ kind: c, text: c, line });
+      i++;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      tokens.push({ kind: 'string', text: text.slice(i + 1, j), line });
+      for (let k = i; k < j; k++) if (text[k] === '\n') line++;
+      i = j + 1;
+    } else if (/\s/.test(c)) {
+      i++;
+    } else {
+      let j = i;
+      while (j < text.length && !/[\s{};"#]/.test(text[j]!)) j++;
+      tokens.push({ kind: 'word', text: text.slice(i, j), line });
+      i = j;
+    }
+  }
+  return tokens;
+}
+
+/** Nests tokens into statements; blocks left open at the end of the file are marked truncated. */
+function parseStatements(tokens: readonly Token[], out: LeaseResultBuilder): Statement[] {
+  const root: Statement[] = [];
+  const stack: { list: Statement[]; owner?: Statement }[] = [{ list: root }];
+  let words: Token[] = [];
+  const flush = (): void => {
+    if (words.length > 0) stack.at(-1)!.list.push({ words, line: words[0]!.line });
+    words = [];
+  };
+  for (const t of tokens) {
+    if (t.kind === 'word' || t.kind === 'string') words.push(t);
+    else if (t.kind === ';') flush();
+    else if (t.kind === '{') {
+      const s: Statement = { words, line: words[0]?.line ?? t.line, block: [] };
+      stack.at(-1)!.list.push(s);
+      stack.push({ list: s.block!, owner: s });
+      words = [];
+    } else {
+      flush();
+      if (stack.length > 1) stack.pop();
+      else out.bad(t.line, 'unbalanced_brace');
+    }
+  }
+  // Inside an open block the block itself is reported; only a dangling top-level statement is extra.
+  if (words.length > 0 && stack.length === 1) out.bad(words[0]!.line, 'truncated');
+  const outer = stack[1]?.owner;
+  if (outer) outer.truncated = true;
+  return root;
+}
+
+/** `never`, `epoch <n>`, or `<weekday> YYYY/MM/DD HH:MM:SS` (UTC) -> epoch ms. */
+function iscTime(args: readonly string[]): number | undefined {
+  if (args[0] === 'never') return Infinity;
+  if (args[0] === 'epoch') {
+    const s = parseUint(args[1]);
+    return s === undefined ? undefined : s * 1000;
+  }
+  const d = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/.exec(args[1] ?? '');
+  const t = /^(\d{1,2}):(\d{2}):(\d{2})$/.exec(args[2] ?? '');
+  if (!d || !t) return undefined;
+  const [y, mo, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
+  const ms = Date.UTC(y, mo - 1, day, Number(t[1]), Number(t[2]), Number(t[3]));
+  const check = new Date(ms);
+  return check.getUTCMonth() === mo - 1 && check.getUTCDate() === day && Number(t[1]) < 24 ? ms : undefined;
+}
+
+/** An ISC quoted string (octal escapes for unprintable bytes) -> its bytes. */
+function iscBytes(raw: string): number[] {
+  const bytes: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const oct = raw[i] === '\\' ? /^[0-7]{3}/.exec(raw.slice(i + 1, i + 4)) : null;
+    if (oct) {
+      bytes.push(parseInt(oct[0], 8) & 0xff);
+      i += 3;
+    } else {
+      if (raw[i] === '\\') i++;
+      bytes.push(raw.charCodeAt(i) & 0xff);
+    }
+  }
+  return bytes;
+}
+
+/** `uid` as colon-hex bytes, the form dnsmasq writes client ids in. Older dhcpd writes it unquoted. */
+function clientIdOf(tok: Token | undefined): string | undefined {
+  if (!tok) return undefined;
+  if (tok.kind === 'word') return tok.text.toLowerCase();
+  return iscBytes(tok.text)
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join(':');
+}
+
+const UTF8 = new TextDecoder();
+
+interface LeaseFields {
+  starts?: number;
+  ends?: number;
+  state?: string;
+  hwType?: string;
+  hw?: string;
+  uid?: string;
+  hostname?: string;
+}
+
+function leaseFields(block: readonly Statement[]): LeaseFields {
+  const f: LeaseFields = {};
+  for (const s of block) {
+    const [key, ...args] = s.words.map((w) => w.text);
+    if (key === 'starts') f.starts = iscTime(args);
+    else if (key === 'ends') f.ends = iscTime(args);
+    else if (key === 'binding' && args[0] === 'state') f.state = args[1];
+    else if (key === 'abandoned') f.state = 'abandoned';
+    else if (key === 'hardware') [f.hwType, f.hw] = [args[0], args[1]];
+    else if (key === 'uid') f.uid = clientIdOf(s.words[1]);
+    else if (key === 'client-hostname' && s.words[1]) f.hostname = UTF8.decode(Uint8Array.from(iscBytes(s.words[1].text)));
+  }
+  return f;
+}
+
+/**
+ * One lease block as a journal entry. Every block with a hardware address records a binding
+ * over [starts, ends): for `active` the current one; for `free`, `expired`, `released` and
+ * `backup` the one that ended (dhcpd keeps the last client's address, start and real end, e.g. the
+ * release time). `abandoned` blocks and blocks without a hardware address record that nobody
+ * holds the IP from `starts` on.
+ */
+function leaseEntry(s: Statement, out: LeaseResultBuilder): JournalEntry | undefined {
+  const addr = canonicalIp(s.words[1]?.text ?? '');
+  if (!addr || s.words.length !== 2) return void out.bad(s.line, 'bad_ip', s.words.map((w) => w.text).join(' '));
+  const f = leaseFields(s.block ?? []);
+  const state = f.state ?? 'active';
+  if (f.starts === undefined || (f.ends === undefined && f.hw !== undefined && state !== 'abandoned')) {
+    return void out.bad(s.line, 'bad_time', `lease ${addr.ip}`);
+  }
+  if (f.hw === undefined || state === 'abandoned') {
+    out.skip(state === 'abandoned' ? 'abandoned' : 'no_mac');
+    return { kind: 'release', ip: addr.ip, at: f.starts };
+  }
+  const hw = hwIdentity(f.hw);
+  if (!hw) return void out.bad(s.line, 'bad_mac', `lease ${addr.ip} hardware ${f.hwType ?? ''} ${f.hw}`);
+  const lease = {
+    ip: addr.ip,
+    mac: hw.mac,
+    ...(f.hostname ? { hostname: f.hostname } : {}),
+    ...(f.uid ? { clientId: f.uid } : {}),
+    start: f.starts,
+    end: f.ends!,
+    state,
+    family: addr.family,
+    ...(hw.nonEthernet || f.hwType !== 'ethernet' ? { nonEthernet: true as const } : {}),
+  };
+  return { kind: 'binding', lease };
+}
+
+/** dhcpd6 blocks: their addresses and prefixes belong to a DUID, not a MAC. */
+function countIa(s: Statement, out: LeaseResultBuilder): void {
+  for (const inner of s.block ?? []) {
+    const key = inner.words[0]?.text;
+    if (key === 'iaaddr') out.skip('ipv6_no_mac');
+    else if (key === 'iaprefix') out.skip('ipv6_prefix');
+  }
+}
+
+export function parseIscLeases(text: string, _opts: LeaseParseOptions): LeaseParseResult {
+  const out = new LeaseResultBuilder();
+  const entries: JournalEntry[] = [];
+  for (const s of parseStatements(tokenize(text), out)) {
+    const key = s.words[0]?.text;
+    if (s.truncated) out.bad(s.line, 'truncated', s.words.map((w) => w.text).join(' '));
+    else if (key === 'lease' && s.block) {
+      const e = leaseEntry(s, out);
+      if (e) entries.push(e);
+    } else if ((key === 'ia-na' || key === 'ia-ta' || key === 'ia-pd') && s.block) countIa(s, out);
+    else if (key === 'server-duid') out.skip('duid');
+    else out.skip('other');
+  }
+  return out.result(foldLeaseJournal(entries));
+}
