@@ -19,9 +19,10 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .addOption(new Option('--config <file>', 'config file (default: $NFMON_CONFIG, else /etc/nfmon/config.yaml if present)'))
     .addOption(new Option('--db <file>', "database file (overrides the config's database)"))
-    .showHelpAfterError('(run nfmon --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.split('\n')[0] ? `${s.split('\n')[0]}\n` : '') });
+    // One line per error: commander's message, its "Did you mean" hint and where to look, joined
+    // (showHelpAfterError would write the hint as a second line).
+    .configureOutput({ outputError: (s, write) => write(`${oneLine(s)} (run nfmon --help for usage)\n`) });
   registerIngest(program);
   registerQueries(program);
   registerDeviceCommands(program);
@@ -31,6 +32,13 @@ export function buildProgram(): Command {
   for (const c of program.commands) c.exitOverride();
   return program;
 }
+
+const oneLine = (s: string): string =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

@@ -72,18 +72,25 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
     });
     for (const e of b.dns) if (firstEventTs === undefined || e.ts < firstEventTs) firstEventTs = e.ts;
   };
-  const stats = await readPiholeLog(
-    path,
-    {
-      catalog: app.catalog,
-      timeZone: app.timeZone,
-      referenceTs: opts.referenceTs ?? Math.max(opts.now, info.mtimeMs),
-      startOffset,
-      final: opts.final,
-      ...(opts.batchLines ? { batchLines: opts.batchLines } : {}),
-    },
-    onBatch,
-  );
+  let stats;
+  try {
+    stats = await readPiholeLog(
+      path,
+      {
+        catalog: app.catalog,
+        timeZone: app.timeZone,
+        referenceTs: opts.referenceTs ?? Math.max(opts.now, info.mtimeMs),
+        startOffset,
+        final: opts.final,
+        ...(opts.batchLines ? { batchLines: opts.batchLines } : {}),
+      },
+      onBatch,
+    );
+  } catch (err) {
+    // Keep the failure on the source so that `nfmon status` shows why it is not advancing.
+    store.sources.setError(sourceId, (err as Error).message, opts.now);
+    throw err;
+  }
   return {
     path,
     linesRead: stats.linesRead,

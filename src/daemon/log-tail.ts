@@ -9,7 +9,7 @@ import type { Logger } from '../notify/notifier.js';
 import type { App } from './app.js';
 import { matches, readHead } from './fingerprint.js';
 import { ingestPiholeLog } from './ingest-log.js';
-import { SerialRunner } from './serial.js';
+import { SerialRunner, TrailingKick } from './serial.js';
 
 export interface LogTailOptions {
   readonly path: string;
@@ -41,8 +41,11 @@ export class LogTail {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly runner: SerialRunner;
+  private readonly onWatch = new TrailingKick(() => this.kick());
   private lastInode: number | undefined;
   private lastSize = 0;
+  /** The first bytes of the file at the path when last looked at. */
+  private lastHead: Buffer | undefined;
 
   constructor(
     private readonly app: App,
@@ -54,7 +57,7 @@ export class LogTail {
   async start(): Promise<void> {
     await this.catchUpRotated();
     this.watcher = chokidar.watch(this.opts.path, { persistent: true, ignoreInitial: true, awaitWriteFinish: false });
-    this.watcher.on('all', () => this.kick());
+    this.watcher.on('all', () => this.onWatch.kick());
     this.watcher.on('error', (err) => this.opts.logger.warn('watcher error', { error: err }));
     // inotify can miss a rename-and-recreate; a cheap stat every few seconds catches it.
     this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 5000);
@@ -74,6 +77,7 @@ export class LogTail {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.onWatch.cancel();
     await this.watcher?.close();
     await this.runner.stop();
   }
@@ -86,13 +90,19 @@ export class LogTail {
     } catch {
       inode = undefined; // not there (yet, or between rotation and re-creation): wait for it
     }
-    if (inode !== this.lastInode || size < this.lastSize) {
+    // Gone again since the stat: the ingest below says so; here it only means nothing to compare.
+    const head = inode === undefined ? undefined : (await readHead(this.opts.path).catch(() => undefined))?.bytes;
+    // Emptied and written again past its old size before this pass (copytruncate, then a burst):
+    // same inode, no shrink seen, but the content is not the one read before.
+    const replaced = head !== undefined && this.lastHead !== undefined && !samePrefix(head, this.lastHead);
+    if (inode !== this.lastInode || size < this.lastSize || replaced) {
       // A new file at the path (rename rotation) or the same one emptied (copytruncate): the
       // old content's end may now live only in pihole.log.1.
       await this.catchUpRotated();
     }
     this.lastInode = inode;
     this.lastSize = size;
+    this.lastHead = head;
     if (inode === undefined) return;
     const r = await ingestPiholeLog(this.app, this.opts.path, { final: false, now: this.opts.now() });
     if (r.firstEventTs !== undefined) this.opts.onEvents(r.firstEventTs);
@@ -123,4 +133,10 @@ export class LogTail {
       return false;
     }
   }
+}
+
+/** Do a and b agree on the bytes both have? */
+function samePrefix(a: Buffer, b: Buffer): boolean {
+  const n = Math.min(a.length, b.length);
+  return a.subarray(0, n).equals(b.subarray(0, n));
 }

@@ -46,3 +46,33 @@ export class SerialRunner {
     await this.idle();
   }
 }
+
+/**
+ * chokidar drops a 'change' that follows another on the same path within 50 ms (a leading-edge
+ * throttle with no trailing event), and fs.watch events within 5 ms of each other: a write right
+ * after another would go unnoticed until the next poll. So each watcher event runs `fn` at once
+ * and once more `delayMs` after the last event, when chokidar's throttle window has passed.
+ */
+export class TrailingKick {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly fn: () => void,
+    private readonly delayMs = 100,
+  ) {}
+
+  kick(): void {
+    this.fn();
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fn();
+    }, this.delayMs);
+    this.timer.unref();
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

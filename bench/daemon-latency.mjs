@@ -1,0 +1,118 @@
+// Alert latency of the running daemon: a quiet-hours line is appended to the log it tails, and the
+// clock stops when a Home Assistant websocket server (the real protocol, minimal) receives the
+// notify call_service for it. Also the daemon's idle RSS after start-up.
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { WebSocketServer } from 'ws';
+
+const TOKEN = 'bench-token';
+/** The V8 flags systemd/nfmon.service starts node with: a small young generation and heap cap for a Pi. */
+export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
+
+/** Just enough of Home Assistant: auth, call_service and fire_event answered with success. */
+async function startHa(onCall) {
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http, path: '/api/websocket' });
+  wss.on('connection', (ws) => {
+    ws.send(JSON.stringify({ type: 'auth_required', ha_version: '2025.1.0' }));
+    let authed = false;
+    ws.on('message', (raw) => {
+      const msgs = [JSON.parse(String(raw))].flat();
+      for (const m of msgs) {
+        if (!authed) {
+          authed = m.type === 'auth' && m.access_token === TOKEN;
+          ws.send(JSON.stringify(authed ? { type: 'auth_ok', ha_version: '2025.1.0' } : { type: 'auth_invalid', message: 'Invalid access token or password' }));
+          if (!authed) ws.close();
+          continue;
+        }
+        if (m.type === 'call_service') onCall(m);
+        const result = m.type === 'call_service' ? { context: { id: String(m.id) } } : m.type === 'get_services' ? { notify: { bench: {} } } : null;
+        ws.send(JSON.stringify({ id: m.id, type: 'result', success: true, result }));
+      }
+    });
+  });
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${http.address().port}`, close: () => new Promise((r) => { wss.close(); http.close(() => r()); }) };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+function stamp(d) {
+  const p = (n) => String(n).padStart(2, '0');
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+}
+
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+export async function runDaemonBench({ bin }) {
+  const dir = mkdtempSync('/tmp/nfmon-bench-daemon-');
+  const log = join(dir, 'pihole.log');
+  writeFileSync(log, '');
+  const waiting = new Map();
+  const ha = await startHa((m) => {
+    const hit = /ip:10\.0\.(\d+)\.(\d+)/.exec(JSON.stringify(m.service_data));
+    const resolve = hit && waiting.get(`10.0.${hit[1]}.${hit[2]}`);
+    if (resolve) resolve(performance.now());
+  });
+  const h = new Date().getUTCHours();
+  const config = join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      'timezone: UTC',
+      `database: ${join(dir, 'nfmon.db')}`,
+      'log_level: warn',
+      `pihole:\n  log: ${log}`,
+      'leases:\n  files: []',
+      `rules:\n  quiet_hours: "${String(h).padStart(2, '0')}:00-${String((h + 2) % 24).padStart(2, '0')}:00"\n  unknown_device: false\n  max_concurrent_streams: 1000`,
+      `homeassistant:\n  url: ${ha.url}\n  token: ${TOKEN}\n  notify: notify.bench`,
+      '',
+    ].join('\n'),
+  );
+  const daemon = spawn(process.execPath, [...DAEMON_NODE_FLAGS, bin, '--config', config, 'run'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  daemon.stderr.on('data', (d) => (stderr += d));
+  daemon.stdout.resume();
+  // Ready once the heartbeat is written; give it a few seconds to settle for the idle figure.
+  await new Promise((r) => setTimeout(r, 4000));
+  if (daemon.exitCode !== null) throw new Error(`daemon exited: ${stderr}`);
+  const idleRss = rssMb(daemon.pid);
+
+  const latencies = [];
+  for (let i = 0; i < 100; i++) {
+    const ip = `10.0.${Math.floor(i / 200)}.${(i % 200) + 1}`;
+    const got = new Promise((resolve) => waiting.set(ip, resolve));
+    const t0 = performance.now();
+    const name = `ipv4-c${String(i).padStart(3, '0')}-ams001-ix.1.oca.nflxvideo.net`;
+    appendFileSync(log, `${stamp(new Date())} dnsmasq[1]: query[A] ${name} from ${ip}\n${stamp(new Date())} dnsmasq[1]: reply ${name} is 45.57.90.${i % 250}\n`);
+    const t1 = await Promise.race([got, new Promise((r) => setTimeout(() => r(undefined), 10_000))]);
+    if (t1 === undefined) throw new Error(`no call_service for alert ${i} within 10 s`);
+    latencies.push(t1 - t0);
+  }
+  const busyRss = rssMb(daemon.pid);
+  daemon.kill('SIGTERM');
+  const code = await new Promise((r) => daemon.on('exit', r));
+  await ha.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const pct = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  const r = {
+    alerts: latencies.length,
+    p50_ms: pct(50),
+    p95_ms: pct(95),
+    max_ms: sorted.at(-1),
+    idle_rss_mb: idleRss,
+    rss_after_100_alerts_mb: busyRss,
+    exit_code_on_sigterm: code,
+    targets: { p95_max_ms: 2000, idle_rss_max_mb: 80 },
+  };
+  console.log('\ndaemon: alert latency, log line appended -> Home Assistant call_service');
+  console.log(`  p50 ${r.p50_ms.toFixed(0)} ms, p95 ${r.p95_ms.toFixed(0)} ms, max ${r.max_ms.toFixed(0)} ms over ${r.alerts} alerts (target p95 <= 2000 ms)`);
+  console.log(`  idle RSS ${idleRss.toFixed(0)} MB (target <= 80 MB), after the alerts ${busyRss.toFixed(0)} MB; SIGTERM exit code ${code}`);
+  return r;
+}

@@ -1,0 +1,105 @@
+// Home Assistant websocket commands for an alert, as plain objects (no I/O, no ids: the
+// connection numbers them). Keys are snake_case because this is the wire format.
+import type { OutgoingAlert } from './notifier.js';
+
+export const ALERT_EVENT_TYPE = 'nfmon_alert';
+/** Companion-app notification group, so nfmon's notifications stack together on the phone. */
+export const NOTIFICATION_GROUP = 'nfmon';
+
+export interface ServiceName {
+  readonly domain: string;
+  readonly service: string;
+}
+
+export interface CallServiceMessage {
+  readonly type: 'call_service';
+  readonly domain: string;
+  readonly service: string;
+  readonly service_data: {
+    readonly title: string;
+    readonly message: string;
+    readonly data: Readonly<Record<string, string | number | null>>;
+  };
+}
+
+export interface FireEventMessage {
+  readonly type: 'fire_event';
+  readonly event_type: string;
+  readonly event_data: AlertEventData;
+}
+
+/** The alert JSON of the CLI contract, plus its de-duplication key. */
+export type AlertEventData = OutgoingAlert;
+
+/** `notify.mobile_app_pixel` -> {domain: 'notify', service: 'mobile_app_pixel'} (split at the first dot). */
+export function parseServiceName(name: string): ServiceName {
+  const dot = name.indexOf('.');
+  if (dot <= 0 || dot === name.length - 1) {
+    throw new Error(`expected a service as domain.service (e.g. notify.mobile_app_pixel), got "${name}"`);
+  }
+  return { domain: name.slice(0, dot), service: name.slice(dot + 1) };
+}
+
+export function formatServiceName(name: ServiceName): string {
+  return `${name.domain}.${name.service}`;
+}
+
+/**
+ * The notify call for an alert. `data.tag` is the companion apps' replace key: a notification
+ * with the tag of one already on the phone replaces it, so a re-sent alert does not show twice.
+ * `data` holds only scalars because notify platforms pass it on to push services as-is.
+ */
+export function notifyServiceCall(target: ServiceName, alert: OutgoingAlert): CallServiceMessage {
+  return {
+    type: 'call_service',
+    domain: target.domain,
+    service: target.service,
+    service_data: {
+      title: `nfmon: ${alert.rule}`,
+      message: alert.message,
+      data: {
+        tag: alert.key,
+        group: NOTIFICATION_GROUP,
+        alert_id: alert.id,
+        rule: alert.rule,
+        severity: alert.severity,
+        device: alert.device?.mac ?? null,
+        device_name: alert.device?.name ?? null,
+        session_id: alert.session_id,
+        at: alert.at,
+      },
+    },
+  };
+}
+
+/** The `nfmon_alert` event automations trigger on; its data is the alert JSON. */
+export function alertEvent(alert: OutgoingAlert): FireEventMessage {
+  return {
+    type: 'fire_event',
+    event_type: ALERT_EVENT_TYPE,
+    event_data: {
+      id: alert.id,
+      key: alert.key,
+      at: alert.at,
+      rule: alert.rule,
+      severity: alert.severity,
+      device: alert.device === null ? null : { mac: alert.device.mac, name: alert.device.name },
+      session_id: alert.session_id,
+      message: alert.message,
+    },
+  };
+}
+
+/** The call `nfmon notify-test` makes; its own tag so repeated tests replace each other. */
+export function testServiceCall(target: ServiceName, atIso: string): CallServiceMessage {
+  return {
+    type: 'call_service',
+    domain: target.domain,
+    service: target.service,
+    service_data: {
+      title: 'nfmon: test',
+      message: `Test notification from nfmon (${atIso}). If you can read this, alerts will reach you.`,
+      data: { tag: 'nfmon_test', group: NOTIFICATION_GROUP, at: atIso },
+    },
+  };
+}

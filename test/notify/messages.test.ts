@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { alertEvent, notifyServiceCall, parseServiceName, testServiceCall } from '../../src/notify/messages.js';
+import { makeAlert } from './support.js';
+
+describe('parseServiceName', () => {
+  it.each([
+    ['notify.mobile_app_pixel', { domain: 'notify', service: 'mobile_app_pixel' }],
+    ['persistent_notification.create', { domain: 'persistent_notification', service: 'create' }],
+    ['notify.a.b', { domain: 'notify', service: 'a.b' }],
+  ])('%s', (name, expected) => {
+    expect(parseServiceName(name)).toEqual(expected);
+  });
+
+  it.each(['notify', '.mobile_app', 'notify.', ''])('rejects "%s"', (name) => {
+    expect(() => parseServiceName(name)).toThrow(/domain\.service/);
+  });
+});
+
+describe('notifyServiceCall', () => {
+  it('puts the de-duplication key in the companion app tag and only scalars in data', () => {
+    const alert = makeAlert(7, { device: null, session_id: null, rule: 'concurrent_streams', severity: 'critical' });
+    expect(notifyServiceCall(parseServiceName('notify.mobile_app_pixel'), alert)).toEqual({
+      type: 'call_service',
+      domain: 'notify',
+      service: 'mobile_app_pixel',
+      service_data: {
+        title: 'nfmon: concurrent_streams',
+        message: alert.message,
+        data: {
+          tag: alert.key,
+          group: 'nfmon',
+          alert_id: 7,
+          rule: 'concurrent_streams',
+          severity: 'critical',
+          device: null,
+          device_name: null,
+          session_id: null,
+          at: alert.at,
+        },
+      },
+    });
+  });
+});
+
+describe('alertEvent', () => {
+  it('carries the alert JSON, snake_case, as a copy', () => {
+    const alert = makeAlert(3, { device: { mac: 'aa:bb:cc:dd:ee:ff', name: null } });
+    const event = alertEvent(alert);
+    expect(event).toEqual({ type: 'fire_event', event_type: 'nfmon_alert', event_data: { ...alert } });
+    expect(Object.keys(event.event_data)).toEqual(['id', 'key', 'at', 'rule', 'severity', 'device', 'session_id', 'message']);
+    expect(event.event_data.device).not.toBe(alert.device);
+  });
+});
+
+describe('testServiceCall', () => {
+  it('uses its own tag so repeated tests replace each other', () => {
+    const call = testServiceCall(parseServiceName('notify.mobile_app_pixel'), '2026-11-22T01:47:10Z');
+    expect(call.service_data.title).toBe('nfmon: test');
+    expect(call.service_data.data).toEqual({ tag: 'nfmon_test', group: 'nfmon', at: '2026-11-22T01:47:10Z' });
+  });
+});
