@@ -9,7 +9,7 @@ import { WebSocketServer } from 'ws';
 
 const TOKEN = 'bench-token';
 /** The V8 flags systemd/nfmon.service starts node with: a small young generation and heap cap for a Pi. */
-export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=64'];
+export const DAEMON_NODE_FLAGS = ['--max-old-space-size=96', '--max-semi-space-size=1'];
 
 /** Just enough of Home Assistant: auth, call_service and fire_event answered with success. */
 async function startHa(onCall) {
