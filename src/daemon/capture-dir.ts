@@ -7,7 +7,7 @@ import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from '../notify/notifier.js';
 import { ms, type App } from './app.js';
 import { ingestCapture } from './ingest-capture.js';
-import { SerialRunner } from './serial.js';
+import { SerialRunner, watching } from './serial.js';
 
 export interface CaptureDirOptions {
   readonly dir: string;
@@ -49,6 +49,7 @@ export class CaptureDir {
     this.watcher = chokidar.watch(this.opts.dir, { ignoreInitial: true, depth: 0 });
     this.watcher.on('add', () => this.kick());
     this.watcher.on('error', (err) => this.opts.logger.warn('watcher error', { error: err }));
+    await watching(this.watcher, this.opts.logger, 'capture directory');
     // The idle rule needs a clock, not an event: look again periodically.
     this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 30_000);
     this.timer.unref();

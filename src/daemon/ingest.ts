@@ -83,7 +83,8 @@ export async function ingestAll(app: App, req: IngestRequest, opts: IngestOption
   }
   const logs: LogIngestResult[] = [];
   for (const path of req.logs) {
-    const r = await attempt(path, () => ingestPiholeLog(app, path, { final: true, now: opts.now }));
+    // Large batches for a one-off import: fewer commits; resuming granularity matters only when tailing.
+    const r = await attempt(path, () => ingestPiholeLog(app, path, { final: true, now: opts.now, batchLines: 20_000 }));
     if (r) logs.push(r);
     if (r?.firstEventTs !== undefined) changed.push(r.firstEventTs);
   }

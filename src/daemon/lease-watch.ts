@@ -6,7 +6,7 @@ import type { Logger } from '../notify/notifier.js';
 import { parseLeases } from '../sources/leases.js';
 import { ms, type App } from './app.js';
 import { ingestLeaseFile } from './ingest.js';
-import { SerialRunner } from './serial.js';
+import { SerialRunner, TrailingKick, watching } from './serial.js';
 
 export interface LeaseWatchOptions {
   readonly now: () => number;
@@ -18,6 +18,15 @@ export class LeaseWatch {
   private watcher: FSWatcher | undefined;
   private readonly runner: SerialRunner;
   private readonly missing = new Set<string>();
+  /** Files to read in the next pass: the runner coalesces requests, so it must not carry the path. */
+  private readonly dirty = new Set<string>();
+  /** Files with watcher events since the last trailing read. */
+  private readonly touched = new Set<string>();
+  private readonly onWatch = new TrailingKick((trailing) => {
+    for (const f of this.touched) this.dirty.add(f);
+    if (trailing) this.touched.clear();
+    this.runner.request(() => this.readDirty());
+  });
 
   constructor(
     private readonly app: App,
@@ -30,17 +39,35 @@ export class LeaseWatch {
     const files = this.app.config.leases.files;
     if (files.length > 0) {
       this.watcher = chokidar.watch(files, { ignoreInitial: true });
-      this.watcher.on('all', (_event, path) => this.runner.request(() => this.read(path)));
+      this.watcher.on('all', (_event, path) => {
+        this.touched.add(path);
+        this.onWatch.kick();
+      });
       this.watcher.on('error', (err) => this.opts.logger.warn('watcher error', { error: err }));
+      await watching(this.watcher, this.opts.logger, 'lease files');
     }
-    for (const f of files) this.runner.request(() => this.read(f));
+    for (const f of files) this.dirty.add(f);
+    this.runner.request(() => this.readDirty());
     await this.runner.idle();
     if (this.app.config.leases.urls.length > 0) await this.pollUrls();
   }
 
   async stop(): Promise<void> {
+    this.onWatch.cancel();
     await this.watcher?.close();
     await this.runner.stop();
+  }
+
+  /** Reads every file marked dirty, including ones marked while this runs; one bad file does not hold up the rest. */
+  private async readDirty(): Promise<void> {
+    for (const path of this.dirty) {
+      this.dirty.delete(path);
+      try {
+        await this.read(path);
+      } catch (err) {
+        this.opts.logger.error(`lease reading failed: ${(err as Error).message}`, { file: path });
+      }
+    }
   }
 
   private async read(path: string): Promise<void> {

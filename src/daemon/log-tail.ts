@@ -9,7 +9,7 @@ import type { Logger } from '../notify/notifier.js';
 import type { App } from './app.js';
 import { matches, readHead } from './fingerprint.js';
 import { ingestPiholeLog } from './ingest-log.js';
-import { SerialRunner, TrailingKick } from './serial.js';
+import { SerialRunner, TrailingKick, watching } from './serial.js';
 
 export interface LogTailOptions {
   readonly path: string;
@@ -59,6 +59,7 @@ export class LogTail {
     this.watcher = chokidar.watch(this.opts.path, { persistent: true, ignoreInitial: true, awaitWriteFinish: false });
     this.watcher.on('all', () => this.onWatch.kick());
     this.watcher.on('error', (err) => this.opts.logger.warn('watcher error', { error: err }));
+    await watching(this.watcher, this.opts.logger, 'log tail');
     // inotify can miss a rename-and-recreate; a cheap stat every few seconds catches it.
     this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 5000);
     this.timer.unref();

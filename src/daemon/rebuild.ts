@@ -85,11 +85,17 @@ function loadActivities(ctx: RebuildContext, from: number): Activity[] {
     return device;
   };
   const out: Activity[] = [];
+  const changes = new Map<string, number[]>();
   for (const e of store.events.dnsBetween(from, Number.MAX_SAFE_INTEGER)) {
     const device = deviceOf(e.clientIp, e.ts);
-    if (e.device !== device) store.events.setDevice(e.id, device);
+    if (e.device !== device) {
+      const ids = changes.get(device);
+      if (ids) ids.push(e.id);
+      else changes.set(device, [e.id]);
+    }
     out.push(dnsToActivity(e, device));
   }
+  store.events.setDevices(changes);
   for (const f of store.flows.between(from, Number.MAX_SAFE_INTEGER)) {
     const device = deviceOf(f.localIp, f.minute);
     if (f.device !== device) store.flows.setDevice(f, device);

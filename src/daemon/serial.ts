@@ -1,5 +1,6 @@
 // Runs one task at a time; requests made while a task runs coalesce into a single re-run.
-// Errors are logged, never thrown into the event loop.
+// Errors are logged, never thrown into the event loop. Plus the timing helpers the watchers share.
+import type { FSWatcher } from 'chokidar';
 import type { Logger } from '../notify/notifier.js';
 
 export class SerialRunner {
@@ -51,22 +52,22 @@ export class SerialRunner {
  * chokidar drops a 'change' that follows another on the same path within 50 ms (a leading-edge
  * throttle with no trailing event), and fs.watch events within 5 ms of each other: a write right
  * after another would go unnoticed until the next poll. So each watcher event runs `fn` at once
- * and once more `delayMs` after the last event, when chokidar's throttle window has passed.
+ * and once more (`trailing` true) `delayMs` after the last event, when the throttle has passed.
  */
 export class TrailingKick {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly fn: () => void,
+    private readonly fn: (trailing: boolean) => void,
     private readonly delayMs = 100,
   ) {}
 
   kick(): void {
-    this.fn();
+    this.fn(false);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.fn();
+      this.fn(true);
     }, this.delayMs);
     this.timer.unref();
   }
@@ -75,4 +76,23 @@ export class TrailingKick {
     clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+/**
+ * Resolves when chokidar has set up its watches: a change made before that is not reported, so
+ * start-up waits for it. Bounded, because a source must not hold the daemon's start forever;
+ * the sources' polls cover what a late watcher misses.
+ */
+export function watching(watcher: FSWatcher, logger: Logger, what: string, timeoutMs = 10_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      logger.warn(`${what}: watcher not ready after ${timeoutMs} ms; changes may be noticed late`);
+      resolve();
+    }, timeoutMs);
+    timer.unref();
+    watcher.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

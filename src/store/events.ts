@@ -40,8 +40,25 @@ export class EventRepo {
     }
   }
 
+  /** The same address is answered again and again: fold a batch to one row per address first. */
   addServed(served: readonly ServedAddress[]): void {
-    for (const s of served) this.upsertServed.run(s.ip, s.service, s.role, s.name, s.ts, s.ts);
+    const folded = new Map<string, { s: ServedAddress; first: number; last: number; video: boolean }>();
+    for (const s of served) {
+      const key = `${s.ip} ${s.service}`;
+      const f = folded.get(key);
+      if (!f) folded.set(key, { s, first: s.ts, last: s.ts, video: s.role === 'video' });
+      else {
+        f.first = Math.min(f.first, s.ts);
+        if (s.ts >= f.last) {
+          f.last = s.ts;
+          f.s = s;
+        }
+        f.video ||= s.role === 'video';
+      }
+    }
+    for (const { s, first, last, video } of folded.values()) {
+      this.upsertServed.run(s.ip, s.service, video ? 'video' : s.role, s.name, first, last);
+    }
   }
 
   /** Unblocked lookups in [from, to], oldest first. */
@@ -56,6 +73,17 @@ export class EventRepo {
 
   setDevice(id: number, device: string): void {
     this.setDeviceStmt.run(device, id);
+  }
+
+  /** Set the device of many events at once (a rebuild resolves thousands). */
+  setDevices(changes: ReadonlyMap<string, readonly number[]>): void {
+    const CHUNK = 500;
+    for (const [device, ids] of changes) {
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const part = ids.slice(i, i + CHUNK);
+        this.db.prepare(`UPDATE dns_events SET device = ? WHERE id IN (${part.map(() => '?').join(',')})`).run(device, ...part);
+      }
+    }
   }
 
   servedAddress(ip: string): { service: string; role: 'video' | 'ui' } | undefined {

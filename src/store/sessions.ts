@@ -70,10 +70,13 @@ export class SessionRepo {
         ids.set(sessionKey(s), Number(r.lastInsertRowid));
       }
     }
-    const gone = old.filter((o) => !used.has(o.id)).map((o) => o.id);
-    for (const id of gone) {
-      this.db.prepare('UPDATE alerts SET session_id = NULL WHERE session_id = ?').run(id);
-      this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+    // A session that is gone was merged into one that overlaps it (its alerts follow there) or
+    // no longer exists (its alerts keep no session).
+    for (const o of old.filter((x) => !used.has(x.id))) {
+      const into = next.find((s) => s.device === o.device && s.service === o.service && s.start <= o.end && o.start <= s.end);
+      const survivor = into ? (ids.get(sessionKey(into)) ?? null) : null;
+      this.db.prepare('UPDATE alerts SET session_id = ? WHERE session_id = ?').run(survivor, o.id);
+      this.db.prepare('DELETE FROM sessions WHERE id = ?').run(o.id);
     }
     return ids;
   }

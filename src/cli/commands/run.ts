@@ -20,8 +20,9 @@ export function registerRun(program: Command): void {
       const notifier = buildNotifier(config, process.env, logger);
       const app = openApp(config, config.database);
       const daemon = startDaemon({ app, logger, env: process.env, notifier });
-      await daemon.ready;
-      await new Promise<void>((resolve) => {
+      // Signals are handled from the first moment: a SIGTERM during a long catch-up at start
+      // still drains and exits cleanly (progress is stored transactionally either way).
+      const stopped = new Promise<void>((resolve) => {
         const onSignal = (signal: NodeJS.Signals): void => {
           logger.info('signal received', { signal });
           process.off('SIGTERM', onSignal);
@@ -34,6 +35,14 @@ export function registerRun(program: Command): void {
         process.on('SIGTERM', onSignal);
         process.on('SIGINT', onSignal);
       });
+      try {
+        await daemon.ready;
+      } catch (err) {
+        logger.error(`start-up failed: ${(err as Error).message}`);
+        await daemon.stop();
+        throw err;
+      }
+      await stopped;
     });
 
   program
