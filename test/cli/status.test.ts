@@ -1,0 +1,94 @@
+// nfmon status: the daemon's state, each source's progress and lag, counters, outbox, database.
+import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BAD, CliSandbox, copyHousehold, HOUSEHOLD_CONFIG, ingestHousehold, type HouseholdFiles } from '../helpers/cli.js';
+
+interface SourceJson {
+  kind: string;
+  path: string;
+  offset: number;
+  size: number | null;
+  lag_bytes: number;
+  complete: boolean;
+  lines: number;
+  parsed: number;
+  skipped: Record<string, number>;
+  first_event: string | null;
+  last_event: string | null;
+  last_error: string | null;
+  updated_at: string;
+}
+interface StatusJson {
+  daemon: { running: boolean; pid: number | null; started_at: string | null; uptime_s: number | null; heartbeat_at: string | null };
+  sources: SourceJson[];
+  counters: Record<string, number>;
+  outbox: { pending: number; last_error: string | null };
+  database: { path: string; bytes: number };
+}
+
+let sb: CliSandbox;
+let files: HouseholdFiles;
+beforeAll(() => {
+  sb = new CliSandbox(HOUSEHOLD_CONFIG);
+  files = copyHousehold(sb);
+});
+afterAll(() => sb.dispose());
+
+describe('nfmon status --json', () => {
+  it('on a new database: daemon not running, no sources, zero counters', () => {
+    expect(sb.json<StatusJson>(['status'])).toEqual({
+      daemon: { running: false, pid: null, started_at: null, uptime_s: null, heartbeat_at: null },
+      sources: [],
+      counters: { devices: 0, dns_events: 0, sessions: 0, alerts: 0 },
+      outbox: { pending: 0, last_error: null },
+      database: { path: sb.db, bytes: expect.any(Number) as number },
+    });
+  });
+
+  it('after the household ingest: the log read to its end, counters and queued alerts', () => {
+    ingestHousehold(sb, files);
+    const s = sb.json<StatusJson>(['status']);
+    expect(Object.keys(s)).toEqual(['daemon', 'sources', 'counters', 'outbox', 'database']);
+    expect(s.daemon.running).toBe(false);
+    const size = statSync(files.log).size;
+    expect(s.sources).toHaveLength(1);
+    const log = s.sources[0];
+    expect(Object.keys(log ?? {}).sort()).toEqual(
+      ['complete', 'first_event', 'kind', 'lag_bytes', 'last_error', 'last_event', 'lines', 'offset', 'parsed', 'path', 'size', 'skipped', 'updated_at'],
+    );
+    expect(log).toMatchObject({
+      kind: 'pihole', path: files.log, offset: size, size, lag_bytes: 0, complete: true, lines: 18858, last_error: null,
+      // The first line of the log (Nov 20 00:00:05 local) and the last (Nov 21 23:58:45 local).
+      first_event: '2026-11-19T23:00:05Z', last_event: '2026-11-21T22:58:45Z',
+    });
+    // Every line is either parsed or skipped for a counted reason.
+    const skipped = Object.values(log?.skipped ?? {}).reduce((a, b) => a + b, 0);
+    expect((log?.parsed ?? 0) + skipped).toBe(18858);
+    expect(log?.skipped).toMatchObject({ other_service: expect.any(Number) as number, startup: 5, dhcp: 2 });
+    expect(s.counters).toEqual({ devices: 6, dns_events: 200, sessions: 8, alerts: 5 });
+    // No Home Assistant configured: the five alerts wait in the outbox.
+    expect(s.outbox).toEqual({ pending: 5, last_error: null });
+    expect(s.database.path).toBe(sb.db);
+    expect(s.database.bytes).toBeGreaterThan(50_000);
+  });
+
+  it('a source that failed shows its error and the bytes not read', () => {
+    const bin = sb.copy(join(BAD, 'binary.log'), 'binary.log');
+    expect(sb.run(['ingest', '--pihole-log', bin]).code).toBe(1);
+    const failed = sb.json<StatusJson>(['status']).sources.find((x) => x.path === bin);
+    expect(failed).toMatchObject({
+      kind: 'pihole', offset: 0, size: 1024, lag_bytes: 1024, complete: false, lines: 0,
+      last_error: `${bin}: not a text log (binary data at offset 7)`,
+    });
+  });
+
+  it('without --json prints a readable summary', () => {
+    const r = sb.run(['status']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^daemon: +not running$/m);
+    expect(r.stdout).toContain(`database: ${sb.db}`);
+    expect(r.stdout).toMatch(/^outbox: +5 alerts waiting$/m);
+    expect(r.stdout).toContain(files.log);
+  });
+});
