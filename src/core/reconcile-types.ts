@@ -85,6 +85,8 @@ export interface ReconciledPlay {
   readonly home_device: { readonly mac: string; readonly name: string | null } | null;
   readonly confidence: number;
   readonly reasons: readonly string[];
+  /** The play's de-duplication key, as listed in the reasons' `plays`. */
+  readonly key: string;
 }
 
 export interface ProfileSummary {

@@ -60,6 +60,7 @@ function toJson(j: JudgedPlay): ReconciledPlay {
     home_device: j.device ? { mac: j.device.mac, name: j.device.name } : null,
     confidence: round2(j.confidence),
     reasons: j.reasons,
+    key: j.play.key,
   };
 }
 

@@ -71,6 +71,7 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
   const info = await stat(path).catch((err: unknown) => {
     throw new SourceError(`${path}: ${describeFsError(err)}`, { file: path, cause: err });
   });
+  if (info.size === 0) return { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined, packets: 0, bytes: 0, alreadyIngested: false };
   const fingerprint = await captureFingerprint(path, info.size);
   const known = app.store.sources.byKind('capture').find((s) => s.fingerprint === fingerprint && s.complete);
   const base = { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined };

@@ -1,4 +1,5 @@
 // Netflix's account export: import the plays, and judge them against the home's sessions.
+import { stat } from 'node:fs/promises';
 import { mergeIntervals } from '../core/reconcile-match.js';
 import { outsideHomeAlerts } from '../core/reconcile-report.js';
 import { reconcile, type HomeSession, type Interval, type ReconcileResult } from '../core/reconcile.js';
@@ -22,6 +23,9 @@ export async function ingestViewingActivity(app: App, path: string, now: number)
   const storeTitles = app.config.viewing_activity.store_titles;
   const titleOf = (p: { title: string }): { title: string; hashed: boolean } =>
     storeTitles ? { title: p.title, hashed: false } : { title: titleHash(p.title), hashed: true };
+  if ((await stat(path)).size === 0) {
+    return { path, format: 'viewing_activity', rows: 0, plays: 0, added: 0, previews: 0, skipped: {}, skippedLines: [] };
+  }
   let added = 0;
   const counts = await readViewingFile(path, (plays) => {
     added += app.store.tx(() => app.store.plays.add(plays, titleOf, now));

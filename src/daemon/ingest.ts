@@ -23,6 +23,8 @@ export interface LeaseIngestResult {
   readonly format: string | undefined;
   readonly leases: number;
   readonly skipped: SkipCounts;
+  /** The first broken lines, to name them. */
+  readonly errors: readonly { line: number; reason: string }[];
   readonly earliest: number | undefined;
 }
 
@@ -60,6 +62,7 @@ export async function ingestLeaseFile(app: App, path: string, now: number): Prom
     format: parsed.format,
     leases: parsed.leases.length,
     skipped: parsed.skipped,
+    errors: parsed.errors.slice(0, 10).map((e) => ({ line: e.line, reason: e.reason })),
     earliest: starts.length > 0 ? Math.min(...starts) : undefined,
   };
 }

@@ -11,16 +11,16 @@ import {
 
 interface LogReport {
   path: string;
-  linesRead: number;
+  lines_read: number;
   skipped: Record<string, number>;
-  dnsEvents: number;
-  endOffset: number;
+  dns_events: number;
+  end_offset: number;
 }
 interface IngestJson {
   logs: LogReport[];
   leases: { path: string; format?: string; leases: number; skipped: Record<string, number> }[];
   sessions: number;
-  newAlerts: number;
+  new_alerts: number;
   errors: string[];
 }
 interface SessionJson {
@@ -69,7 +69,7 @@ describe('a binary file passed as a log', () => {
       expect(r.code).toBe(1);
       expect(stderrLines(r)).toEqual([`nfmon: ${join(BAD, 'binary.log')}: not a text log (binary data at offset 7)`]);
       const report = JSON.parse(r.stdout) as IngestJson;
-      expect(report.logs.map((l) => [l.path, l.dnsEvents])).toEqual([[f.log, 200]]);
+      expect(report.logs.map((l) => [l.path, l.dns_events])).toEqual([[f.log, 200]]);
       expect(report.sessions).toBe(8);
     } finally {
       other.dispose();
@@ -95,7 +95,7 @@ describe('bad lines inside good files', () => {
   it('a last line cut mid-word without newline is read to the end and counted as skipped', () => {
     expect(report.logs).toEqual([
       expect.objectContaining({
-        path: log, linesRead: 12, dnsEvents: 3, endOffset: 955, skipped: { malformed: 1, forwarded: 2, other_service: 2 },
+        path: log, lines_read: 12, dns_events: 3, end_offset: 955, skipped: { malformed: 1, forwarded: 2, other_service: 2 },
       }),
     ]);
     expect(report.errors).toEqual([]);
@@ -130,7 +130,7 @@ describe('bad lines inside good files', () => {
     const r = sb.run(['ingest', '--pihole-log', nul, '--json']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const l = (JSON.parse(r.stdout) as IngestJson).logs[0];
-    expect(l).toMatchObject({ linesRead: 22, dnsEvents: 1, skipped: { binary: 1, other_service: 20 } });
+    expect(l).toMatchObject({ lines_read: 22, dns_events: 1, skipped: { binary: 1, other_service: 20 } });
   });
 });
 
@@ -162,13 +162,15 @@ describe('missing, empty and odd files', () => {
     expect(stderrLines(r)).toEqual([`nfmon: ${sb.dir}: not a regular file`]);
   });
 
-  it('an empty log or lease file is fine and adds nothing', () => {
-    const r = sb.run(['ingest', '--pihole-log', join(BAD, 'empty.log'), '--leases', join(BAD, 'empty.log'), '--json']);
+  it('an empty log, lease, capture or export file is fine and adds nothing', () => {
+    const empty = join(BAD, 'empty.log');
+    const r = sb.run(['ingest', '--pihole-log', empty, '--leases', empty, '--pcap', empty, '--viewing-activity', empty, '--json']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const report = JSON.parse(r.stdout) as IngestJson;
-    expect(report.logs).toMatchObject([{ linesRead: 0, dnsEvents: 0 }]);
+    expect(report.logs).toMatchObject([{ lines_read: 0, dns_events: 0 }]);
     expect(report.leases).toMatchObject([{ leases: 0 }]);
-    expect(report).toMatchObject({ sessions: 0, newAlerts: 0, errors: [] });
+    expect(report).toMatchObject({ pcaps: [{ packets: 0 }], viewing_activity: [{ plays: 0 }] });
+    expect(report).toMatchObject({ sessions: 0, new_alerts: 0, errors: [] });
     expect(sb.json<{ counters: Record<string, number> }>(['status']).counters).toEqual({ devices: 0, dns_events: 0, sessions: 0, alerts: 0 });
   });
 

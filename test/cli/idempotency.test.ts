@@ -17,10 +17,10 @@ interface Snapshot {
 }
 
 interface IngestJson {
-  logs: { path: string; linesRead: number; dnsEvents: number; resumedFrom: number; endOffset: number }[];
-  viewingActivity: { plays: number; added: number }[];
+  logs: { path: string; lines_read: number; dns_events: number; resumed_from: number; end_offset: number }[];
+  viewing_activity: { plays: number; added: number }[];
   sessions: number;
-  newAlerts: number;
+  new_alerts: number;
   errors: string[];
 }
 
@@ -52,9 +52,9 @@ describe('ingesting the same household twice', () => {
   it('a second ingest of the same files reads nothing new and changes nothing', () => {
     const again = sb.json<IngestJson>(['ingest', '--leases', files.leases, '--pihole-log', files.log, '--viewing-activity', files.viewing]);
     const size = readFileSync(files.log).length;
-    expect(again.logs).toMatchObject([{ linesRead: 0, dnsEvents: 0, resumedFrom: size, endOffset: size }]);
-    expect(again.viewingActivity).toMatchObject([{ plays: 14, added: 0 }]);
-    expect(again.newAlerts).toBe(0);
+    expect(again.logs).toMatchObject([{ lines_read: 0, dns_events: 0, resumed_from: size, end_offset: size }]);
+    expect(again.viewing_activity).toMatchObject([{ plays: 14, added: 0 }]);
+    expect(again.new_alerts).toBe(0);
     expect(again.errors).toEqual([]);
     expect(snapshot(sb)).toEqual(first);
   });
@@ -62,8 +62,8 @@ describe('ingesting the same household twice', () => {
   it('a gzip copy of the log already read (as logrotate leaves it) adds nothing', () => {
     const gz = sb.write('pihole.log.2.gz', gzipSync(readFileSync(files.log)), HOUSEHOLD_WRITTEN);
     const r = sb.json<IngestJson>(['ingest', '--pihole-log', gz]);
-    expect(r.logs).toMatchObject([{ path: gz, linesRead: 0, dnsEvents: 0 }]);
-    expect(r.newAlerts).toBe(0);
+    expect(r.logs).toMatchObject([{ path: gz, lines_read: 0, dns_events: 0 }]);
+    expect(r.new_alerts).toBe(0);
     expect(snapshot(sb)).toEqual(first);
     const status = sb.json<{ sources: { kind: string }[] }>(['status']);
     expect(status.sources.filter((s) => s.kind === 'pihole')).toHaveLength(1);
@@ -108,7 +108,7 @@ describe('a log ingested in two halves', () => {
 
   it('the second read resumes where the first stopped', () => {
     expect(cut).toBeGreaterThan(600_000);
-    expect(secondRead.logs).toMatchObject([{ resumedFrom: cut, endOffset: whole.length }]);
+    expect(secondRead.logs).toMatchObject([{ resumed_from: cut, end_offset: whole.length }]);
     expect(secondRead.errors).toEqual([]);
   });
 

@@ -325,7 +325,11 @@ describe('reconcile', () => {
       home_device: { mac: DEV.tv.mac, name: 'Living room TV' },
       confidence: 1,
       reasons: ['matched_session', 'brand_matches', 'family_matches'],
+      key: 'Dad@2026-11-21T20:00:40Z',
     });
+    // The key links a play to the reasons that list it.
+    const abroad = result.plays[1]?.key;
+    expect(result.account.reasons.some((r) => abroad !== undefined && r.plays.includes(abroad))).toBe(true);
     expect(Object.keys(result.profiles[0] ?? {})).toEqual([
       'profile', 'plays', 'home', 'away_own', 'away_unknown', 'unknown_coverage', 'sharing_score', 'reasons',
     ]);

@@ -5,6 +5,7 @@ import type { SkipCounts } from '../../core/types.js';
 import type { App } from '../../daemon/app.js';
 import { ingestAll, type IngestRequest, type IngestReport } from '../../daemon/ingest.js';
 import { UsageError } from '../args.js';
+import { isoUtc } from '../../core/time.js';
 import { formatBytes, printJson } from '../output.js';
 import { collect, withApp } from './common.js';
 
@@ -37,7 +38,7 @@ export function registerIngest(program: Command): void {
       for (const f of all) checkReadable(f);
       await withApp(cmd, async (app) => {
         const report = await ingestAll(app, request, { now: Date.now(), progress: process.stderr.isTTY ? progressLine : undefined });
-        if (opts.json) printJson(report);
+        if (opts.json) printJson(ingestJson(report));
         else printReport(app, report);
         if (report.errors.length > 0) {
           for (const e of report.errors) process.stderr.write(`nfmon: ${e}\n`);
@@ -79,12 +80,43 @@ function printReport(app: App, r: IngestReport): void {
     const resumed = l.resumedFrom > 0 ? ` (resumed at byte ${l.resumedFrom})` : '';
     w(`${l.path}: ${l.linesRead} lines${resumed}, ${l.dnsEvents} monitored lookups, ${l.servedEvents} served addresses; skipped: ${skips(l.skipped)}`);
   }
-  for (const l of r.leases) w(`${l.path}: ${l.format ?? 'unknown format'}, ${l.leases} leases; skipped: ${skips(l.skipped)}`);
+  for (const l of r.leases) {
+    w(`${l.path}: ${l.format ?? 'unknown format'}, ${l.leases} leases; skipped: ${skips(l.skipped)}`);
+    for (const e of l.errors) w(`  ${l.path}: line ${e.line}: ${e.reason}`);
+  }
   for (const p of r.pcaps) {
     w(`${p.path}: ${p.packets} packets, ${formatBytes(p.bytes)}${p.alreadyIngested ? ' (already ingested)' : ''}; skipped: ${skips(p.skipped)}`);
     for (const [device, bytes] of Object.entries(p.serviceBytesByDevice)) w(`  ${device}: ${formatBytes(bytes)} from monitored services`);
   }
-  for (const v of r.viewingActivity) w(`${v.path}: ${v.format}, ${v.plays} plays (${v.added} new), ${v.previews} previews; skipped: ${skips(v.skipped)}`);
+  for (const v of r.viewingActivity) {
+    w(`${v.path}: ${v.format}, ${v.plays} plays (${v.added} new), ${v.previews} previews; skipped: ${skips(v.skipped)}`);
+    for (const e of v.skippedLines.slice(0, 10)) w(`  ${v.path}: line ${e.line}: ${e.reason}`);
+  }
   w(`sessions rebuilt: ${r.sessions}; new alerts: ${r.newAlerts}`);
   void app;
+}
+
+const iso = (ts: number | undefined): string | null => (ts === undefined ? null : isoUtc(ts));
+
+/** The summary as JSON: snake_case keys and ISO times, like every other --json output. */
+export function ingestJson(r: IngestReport): Record<string, unknown> {
+  return {
+    logs: r.logs.map((l) => ({
+      path: l.path, lines_read: l.linesRead, parsed: l.parsed, skipped: l.skipped, dns_events: l.dnsEvents,
+      served_events: l.servedEvents, first_event: iso(l.firstEventTs), resumed_from: l.resumedFrom, end_offset: l.endOffset,
+    })),
+    leases: r.leases.map((l) => ({ path: l.path, format: l.format ?? null, leases: l.leases, skipped: l.skipped, errors: l.errors })),
+    pcaps: r.pcaps.map((p) => ({
+      path: p.path, format: p.format ?? null, packets: p.packets, bytes: p.bytes, skipped: p.skipped, already_ingested: p.alreadyIngested,
+      service_bytes_by_device: p.serviceBytesByDevice, first_packet: iso(p.firstTs), last_packet: iso(p.lastTs), error: p.error ?? null,
+    })),
+    viewing_activity: r.viewingActivity.map((v) => ({
+      path: v.path, format: v.format, rows: v.rows, plays: v.plays, added: v.added, previews: v.previews, skipped: v.skipped,
+      skipped_lines: v.skippedLines,
+    })),
+    sessions: r.sessions,
+    new_alerts: r.newAlerts,
+    new_alert_ids: r.newAlertIds,
+    errors: r.errors,
+  };
 }

@@ -1,0 +1,145 @@
+// Cuts byte chunks into lines for the assembler and decides where batches end. Chunks are decoded
+// as latin1 so that a character index is a byte offset (log names are ASCII; dnsmasq escapes the
+// rest), which makes the resume offset of every line free to compute. A batch may only end where
+// the assembler holds no state (no query awaiting its answer, no open CNAME chain): resuming there
+// with a fresh assembler then gives exactly the events a single pass would have given.
+import type { SkipCounts } from '../core/types.js';
+import type { PiholeAssembler } from './pihole-assembler.js';
+import type { PiholeBatch, PiholeReadStats } from './pihole-reader.js';
+
+/** Longest line kept in memory; longer ones are dropped and counted as malformed. */
+const MAX_LINE = 1 << 20;
+/** Lines after which a batch is handed over even if the assembler never came to rest. */
+const FORCE_FACTOR = 8;
+const FORCE_MIN_LINES = 65_536;
+
+export class LineFeeder {
+  /** Byte offset just after the last complete line taken in. */
+  offset: number;
+  /** Offset after the last line at which the assembler was at rest. */
+  private safeOffset: number;
+  private carry: Buffer | undefined;
+  /** Bytes of an over-long line dropped so far, -1 when not dropping. */
+  private dropping = -1;
+  private readonly totals = { linesRead: 0, parsed: 0, dnsEvents: 0, servedEvents: 0 };
+  private readonly skipped: SkipCounts = {};
+  private firstTs: number | undefined;
+  private lastTs: number | undefined;
+  private readonly forceLines: number;
+
+  constructor(
+    private readonly assembler: PiholeAssembler,
+    start: number,
+    private readonly batchLines: number,
+    private readonly onBatch: (batch: PiholeBatch) => void,
+  ) {
+    this.offset = start;
+    this.safeOffset = start;
+    this.forceLines = Math.max(batchLines * FORCE_FACTOR, FORCE_MIN_LINES);
+  }
+
+  push(chunk: Buffer): void {
+    let from = this.dropping >= 0 ? this.dropOverlong(chunk) : 0;
+    if (from < 0) return;
+    if (this.carry) {
+      const nl = chunk.indexOf(10, from);
+      if (nl < 0) {
+        this.keep(Buffer.concat([this.carry, chunk.subarray(from)]));
+        return;
+      }
+      // Decoded in one piece: a concatenated (cons) string would make the scanner polymorphic.
+      const joined = Buffer.concat([this.carry, chunk.subarray(from, nl + 1)]);
+      this.carry = undefined;
+      this.feedText(joined.toString('latin1'));
+      from = nl + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last >= from) {
+      this.feedText(chunk.toString('latin1', from, last + 1));
+      from = last + 1;
+    }
+    if (from < chunk.length) this.keep(chunk.subarray(from));
+  }
+
+  /**
+   * No more input. `final`: the file is finished; else a last line without newline is left for
+   * later. `reachedEnd`: false when the input broke off (the last batch is then not marked last).
+   */
+  end(final: boolean, reachedEnd = true): PiholeReadStats {
+    if (final) {
+      if (this.dropping >= 0) this.countDropped(this.dropping);
+      else if (this.carry) {
+        const text = this.carry.toString('latin1');
+        this.carry = undefined;
+        this.assembler.pushRange(text, 0, text.length);
+        this.offset += text.length;
+      }
+      this.assembler.finish();
+    }
+    this.flush(!final, reachedEnd);
+    return { ...this.totals, skipped: this.skipped, firstTs: this.firstTs, lastTs: this.lastTs, endOffset: this.safeOffset };
+  }
+
+  /** Lines of `text`, each ending in `\n` (the last one included). */
+  private feedText(text: string): void {
+    const a = this.assembler;
+    const base = this.offset;
+    let pos = 0;
+    while (pos < text.length) {
+      const nl = text.indexOf('\n', pos);
+      a.pushRange(text, pos, nl);
+      pos = nl + 1;
+      if (a.quiescent) {
+        this.safeOffset = base + pos;
+        if (a.lines >= this.batchLines) {
+          this.offset = base + pos;
+          this.flush(false, false);
+        }
+      } else if (a.lines >= this.forceLines) {
+        // The assembler has not come to rest for very long: hand over anyway to bound memory;
+        // only a crash right here could then cost the events of the open chain.
+        this.offset = this.safeOffset = base + pos;
+        this.flush(false, false);
+      }
+    }
+    this.offset = base + pos;
+  }
+
+  private flush(upToMark: boolean, last: boolean): void {
+    if (!upToMark) this.safeOffset = this.offset;
+    const b = this.assembler.takeBatch(upToMark);
+    this.totals.linesRead += b.linesRead;
+    this.totals.parsed += b.parsed;
+    this.totals.dnsEvents += b.dns.length;
+    this.totals.servedEvents += b.served.length;
+    for (const [k, v] of Object.entries(b.skipped)) this.skipped[k] = (this.skipped[k] ?? 0) + v;
+    if (b.firstTs !== undefined && (this.firstTs === undefined || b.firstTs < this.firstTs)) this.firstTs = b.firstTs;
+    if (b.lastTs !== undefined) this.lastTs = b.lastTs;
+    this.onBatch({ ...b, endOffset: this.safeOffset, last });
+  }
+
+  private keep(rest: Buffer): void {
+    if (rest.length > MAX_LINE) {
+      this.carry = undefined;
+      this.dropping = rest.length;
+    } else this.carry = Buffer.from(rest);
+  }
+
+  /** Skip the rest of an over-long line; returns where the next line starts in chunk, or -1. */
+  private dropOverlong(chunk: Buffer): number {
+    const nl = chunk.indexOf(10);
+    if (nl < 0) {
+      this.dropping += chunk.length;
+      return -1;
+    }
+    this.countDropped(this.dropping + nl + 1);
+    this.dropping = -1;
+    return nl + 1;
+  }
+
+  private countDropped(bytes: number): void {
+    this.assembler.skipLine('malformed');
+    this.offset += bytes;
+    if (this.assembler.quiescent) this.safeOffset = this.offset;
+  }
+}
