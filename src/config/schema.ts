@@ -81,10 +81,10 @@ export const configSchema = z.strictObject({
         .number()
         .int()
         .nonnegative()
-        .default(2_000_000)
+        .default(250_000)
         .describe('Video bytes a flow-only session needs to count as viewing'),
     })
-    .default({ gap: '10m', hd_mbps: 3, uhd_mbps: 8, min_video_bytes: 2_000_000 }),
+    .default({ gap: '10m', hd_mbps: 3, uhd_mbps: 8, min_video_bytes: 250_000 }),
   rules: z
     .strictObject({
       quiet_hours: quietHours.default('00:00-06:00').describe('Local time window in which viewing alerts'),

@@ -79,7 +79,8 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
       {
         catalog: app.catalog,
         timeZone: app.timeZone,
-        referenceTs: opts.referenceTs ?? Math.max(opts.now, info.mtimeMs),
+        // A finished file ends when it was last written; a live one may be written to right now.
+      referenceTs: opts.referenceTs ?? (opts.final ? info.mtimeMs : Math.max(opts.now, info.mtimeMs)),
         startOffset,
         final: opts.final,
         ...(opts.batchLines ? { batchLines: opts.batchLines } : {}),
