@@ -80,9 +80,11 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
         catalog: app.catalog,
         timeZone: app.timeZone,
         // A finished file ends when it was last written; a live one may be written to right now.
-      referenceTs: opts.referenceTs ?? (opts.final ? info.mtimeMs : Math.max(opts.now, info.mtimeMs)),
+        referenceTs: opts.referenceTs ?? (opts.final ? info.mtimeMs : Math.max(opts.now, info.mtimeMs)),
         startOffset,
         final: opts.final,
+        // A live log read to its end: its newest answer chain is complete, store it now.
+        settle: !opts.final,
         ...(opts.batchLines ? { batchLines: opts.batchLines } : {}),
       },
       onBatch,

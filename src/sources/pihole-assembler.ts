@@ -147,6 +147,17 @@ export class PiholeAssembler {
     this.taken++;
   }
 
+  /**
+   * The live log has no more lines for now. dnsmasq writes all answer lines of a response
+   * together, so an answer chain open at the end of what is there is complete: close it, so the
+   * newest lookup is stored now rather than when the next line arrives. A query still waiting
+   * for its answer stays open (its answer will come). Returns whether the assembler is at rest.
+   */
+  settle(): boolean {
+    if (this.pending.length === 0) this.chains.clear();
+    return this.quiescent;
+  }
+
   /** End of a finished input: queries still waiting are taken as answered (not blocked). */
   finish(): void {
     for (const p of this.pending) this.emitQuery(p, false);

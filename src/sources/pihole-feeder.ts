@@ -64,8 +64,9 @@ export class LineFeeder {
   /**
    * No more input. `final`: the file is finished; else a last line without newline is left for
    * later. `reachedEnd`: false when the input broke off (the last batch is then not marked last).
+   * `settle` (live tail): an answer chain open at the end is taken as complete.
    */
-  end(final: boolean, reachedEnd = true): PiholeReadStats {
+  end(final: boolean, reachedEnd = true, settle = false): PiholeReadStats {
     if (final) {
       if (this.dropping >= 0) this.countDropped(this.dropping);
       else if (this.carry) {
@@ -75,8 +76,11 @@ export class LineFeeder {
         this.offset += text.length;
       }
       this.assembler.finish();
+    } else if (settle && reachedEnd && !this.carry && this.dropping < 0 && this.assembler.settle()) {
+      // Everything read ends in a newline and nothing is left open: the whole read is safe.
+      this.safeOffset = this.offset;
     }
-    this.flush(!final, reachedEnd);
+    this.flush(!final && !this.assembler.quiescent, reachedEnd);
     return { ...this.totals, skipped: this.skipped, firstTs: this.firstTs, lastTs: this.lastTs, endOffset: this.safeOffset };
   }
 

@@ -22,6 +22,11 @@ export interface PiholeReadOptions {
   readonly batchLines?: number;
   /** The file is finished: consume a last line without newline and settle open queries. */
   readonly final?: boolean;
+  /**
+   * A live log read to its current end: close an answer chain open at the end (dnsmasq writes a
+   * response's lines together) so the newest lookup is not held back until the next line.
+   */
+  readonly settle?: boolean;
 }
 
 export interface PiholeBatch extends AssembledBatch {
@@ -82,7 +87,7 @@ export async function readPiholeLog(
   } finally {
     await it.return?.();
   }
-  return feeder.end(opts.final === true);
+  return feeder.end(opts.final === true, true, opts.settle === true);
 }
 
 /** The stream broke (I/O error, corrupt gzip): hand over what is complete, then report where. */

@@ -114,6 +114,23 @@ describe('readPiholeLog', () => {
     expect(second.stats.endOffset).toBe(readFileSync(path).length);
   });
 
+  it('settle (live tail): an answer chain complete at the end is stored now, a waiting query is not', async () => {
+    const q = 'Nov 22 20:15:01 dnsmasq[812]: query[A] ipv4-c001-ams001-ix.1.oca.nflxvideo.net from 192.168.1.42\n';
+    const a = 'Nov 22 20:15:01 dnsmasq[812]: reply ipv4-c001-ams001-ix.1.oca.nflxvideo.net is 45.57.90.1\n';
+    const path = file('settle.log', q + a);
+    // Without settle the reply could still be followed by more of its chain: held back.
+    expect((await read(path)).stats).toMatchObject({ dnsEvents: 0, endOffset: 0 });
+    const settled = await read(path, { settle: true });
+    expect(settled.stats).toMatchObject({ dnsEvents: 1, servedEvents: 1, endOffset: (q + a).length });
+    expect(settled.dns.map((d) => d.role)).toEqual(['video']);
+    // A query whose answer has not been written yet keeps waiting, settle or not.
+    const waiting = file('waiting.log', q);
+    expect((await read(waiting, { settle: true })).stats).toMatchObject({ dnsEvents: 0, endOffset: 0 });
+    // A half-written last line is never settled.
+    const partial = file('partial.log', q + a.slice(0, 40));
+    expect((await read(partial, { settle: true })).stats).toMatchObject({ dnsEvents: 0, endOffset: 0 });
+  });
+
   it('consumes a last line without newline when the file is final', async () => {
     const path = file('final.log', 'Nov 22 20:15:01 dnsmasq[812]: query[A] www.netflix.com from 192.168.1.42');
     const notFinal = await read(path);
