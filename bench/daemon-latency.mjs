@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 
 const TOKEN = 'bench-token';

@@ -91,6 +91,7 @@ function benchPcapFile(file, label) {
   const cat = timed('cat', 'sh', ['-c', `cat "${file}" > /dev/null`]);
   const tcpdump = timed('tcpdump -nn -r', 'sh', ['-c', `tcpdump -nn -r "${file}" > /dev/null 2>&1`]);
   const ingest = timed('nfmon ingest --pcap', process.execPath, [bin, '--db', db, 'ingest', '--pcap', file]);
+  const pcapParser = timed('pcap-parser (count)', process.execPath, [join(root, 'bench', 'pcap-parser-count.mjs'), file]);
   const packets = Number(/(\d+) packets/.exec(ingest.stdout)?.[1] ?? 0);
   const r = {
     mb: size / 1e6,
@@ -103,11 +104,14 @@ function benchPcapFile(file, label) {
     ratio_tcpdump: ingest.wall / tcpdump.wall,
     ratio_cat: ingest.wall / cat.wall,
     peak_rss_mb: ingest.rssMb,
+    pcap_parser_count_s: pcapParser.wall,
+    pcap_parser_ratio_tcpdump: pcapParser.wall / tcpdump.wall,
   };
   console.log(`\ncapture ingest (${label}): ${fmt(r.mb, 0)} MB, ${packets.toLocaleString()} packets`);
   console.log(`  cat > /dev/null      ${fmt(cat.wall)} s`);
   console.log(`  tcpdump -nn -r       ${fmt(tcpdump.wall)} s`);
   console.log(`  nfmon ingest --pcap  ${fmt(ingest.wall)} s, ${fmt(r.mb_per_s, 0)} MB/s, ${Math.round(r.packets_per_s).toLocaleString()} packets/s, peak RSS ${fmt(r.peak_rss_mb, 0)} MB`);
+  console.log(`  pcap-parser counting ${fmt(pcapParser.wall)} s (${fmt(r.pcap_parser_ratio_tcpdump)}x tcpdump), peak RSS ${fmt(pcapParser.rssMb, 0)} MB`);
   console.log(`  ratio ${fmt(r.ratio_tcpdump)}x tcpdump, ${fmt(r.ratio_cat, 1)}x cat`);
   rmSync(db, { force: true });
   rmSync(`${db}-wal`, { force: true });
