@@ -9,7 +9,6 @@ import { OutboxSender } from '../notify/outbox-sender.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { ms, type App } from './app.js';
-import { CaptureDir } from './capture-dir.js';
 import { LeaseWatch } from './lease-watch.js';
 import { LogTail } from './log-tail.js';
 import { guarded, type ModuleLogger } from './logger.js';
@@ -105,7 +104,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
 
   const tail = new LogTail(app, { path: config.pihole.log, now, onEvents: changed, logger: logger.child('pihole') });
   const leases = new LeaseWatch(app, { now, onChanged: changed, logger: logger.child('leases') });
-  const captures = config.captures.dir ? new CaptureDir(app, { dir: config.captures.dir, now, onChanged: changed, logger: logger.child('captures') }) : undefined;
+  let captures: { start(): Promise<void>; stop(): Promise<void> } | undefined;
 
   const jobs: ScheduledTask[] = [];
   const jobLog = logger.child('jobs');
@@ -126,7 +125,12 @@ export function startDaemon(deps: DaemonDeps): Daemon {
   const ready = (async () => {
     await leases.start();
     await tail.start();
-    await captures?.start();
+    if (config.captures.dir) {
+      // The capture decoder is loaded only when a capture directory is configured.
+      const { CaptureDir } = await import('./capture-dir.js');
+      captures = new CaptureDir(app, { dir: config.captures.dir, now, onChanged: changed, logger: logger.child('captures') });
+      await captures.start();
+    }
     await rebuilds.idle();
     sender.kick();
     logger.info('nfmon running', { log: config.pihole.log, leases: config.leases.files.length, captures: config.captures.dir ?? 'off' });

@@ -6,9 +6,9 @@ import type { SkipCounts } from '../core/types.js';
 import { readLeaseFile } from '../sources/leases.js';
 import type { App } from './app.js';
 import { ms } from './app.js';
-import { ingestCapture, type CaptureIngestResult } from './ingest-capture.js';
+import type { CaptureIngestResult } from './ingest-capture.js';
 import { ingestPiholeLog, type LogIngestResult } from './ingest-log.js';
-import { ingestViewingActivity, raiseOutsideHomeAlerts, type ViewingIngestResult } from './ingest-viewing.js';
+import type { ViewingIngestResult } from './ingest-viewing.js';
 import { rebuildFrom } from './rebuild.js';
 
 export interface IngestRequest {
@@ -91,8 +91,13 @@ export async function ingestAll(app: App, req: IngestRequest, opts: IngestOption
     if (r) logs.push(r);
     if (r?.firstEventTs !== undefined) changed.push(r.firstEventTs);
   }
+  // Capture decoding and the CSV parser are loaded only when asked for: a Pi's RAM is small.
+  const { ingestCapture } = req.pcaps.length > 0 ? await import('./ingest-capture.js') : { ingestCapture: undefined };
+  const { ingestViewingActivity, raiseOutsideHomeAlerts } =
+    req.viewingActivity.length > 0 ? await import('./ingest-viewing.js') : { ingestViewingActivity: undefined, raiseOutsideHomeAlerts: undefined };
   const pcaps: CaptureIngestResult[] = [];
   for (const path of req.pcaps) {
+    if (!ingestCapture) break;
     const r = await attempt(path, () => ingestCapture(app, path, { now: opts.now, progress: opts.progress }));
     if (r) pcaps.push(r);
     if (r?.error) errors.push(r.error);
@@ -100,12 +105,13 @@ export async function ingestAll(app: App, req: IngestRequest, opts: IngestOption
   }
   const viewingActivity: ViewingIngestResult[] = [];
   for (const path of req.viewingActivity) {
+    if (!ingestViewingActivity) break;
     const r = await attempt(path, () => ingestViewingActivity(app, path, opts.now));
     if (r) viewingActivity.push(r);
   }
   const rebuild = changed.length > 0 ? rebuildFrom(app.rebuildContext(), Math.min(...changed), opts.now) : undefined;
   // Plays are judged against the sessions just rebuilt.
-  const outsideHome = viewingActivity.length > 0 ? raiseOutsideHomeAlerts(app, opts.now) : [];
+  const outsideHome = raiseOutsideHomeAlerts && viewingActivity.length > 0 ? raiseOutsideHomeAlerts(app, opts.now) : [];
   const newAlertIds = [...(rebuild?.newAlertIds ?? []), ...outsideHome];
   return { logs, leases, pcaps, viewingActivity, sessions: rebuild?.sessions ?? 0, newAlerts: newAlertIds.length, newAlertIds, errors };
 }

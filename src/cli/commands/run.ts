@@ -1,9 +1,6 @@
 // nfmon run (the daemon) and nfmon notify-test.
 import type { Command } from 'commander';
 import { openApp } from '../../daemon/app.js';
-import { buildNotifier, startDaemon } from '../../daemon/daemon.js';
-import { createLogger } from '../../daemon/logger.js';
-import { HomeAssistantNotifier } from '../../notify/homeassistant.js';
 import { isoUtc } from '../../core/time.js';
 import { UsageError } from '../args.js';
 import { printJson } from '../output.js';
@@ -14,6 +11,9 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('the daemon: tail the Pi-hole log, watch leases and captures, alert Home Assistant')
     .action(async (_opts: unknown, cmd: Command) => {
+      // Loaded here, not at the top: the other commands need neither the daemon nor the websocket.
+      const { buildNotifier, startDaemon } = await import('../../daemon/daemon.js');
+      const { createLogger } = await import('../../daemon/logger.js');
       const config = configFor(cmd);
       const logger = createLogger(config.log_level);
       // Checked before anything starts: a bad Home Assistant section refuses to start.
@@ -50,6 +50,9 @@ export function registerRun(program: Command): void {
     .description('send one test notification to Home Assistant and print what it answered')
     .option('--json', 'print the answer as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { buildNotifier } = await import('../../daemon/daemon.js');
+      const { createLogger } = await import('../../daemon/logger.js');
+      const { HomeAssistantNotifier } = await import('../../notify/homeassistant.js');
       const config = configFor(cmd);
       if (!config.homeassistant?.url) throw new UsageError('notify-test: homeassistant.url is not set in the config');
       const notifier = buildNotifier(config, process.env, createLogger('warn'));
