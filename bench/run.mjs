@@ -10,7 +10,7 @@
 //   daemon  alert latency (log line appended -> Home Assistant call_service), p50/p95 over 100
 //           alerts (target p95 <= 2 s), and the daemon's idle RSS (target <= 80 MB)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDaemonBench } from './daemon-latency.mjs';
@@ -44,7 +44,13 @@ function timed(label, cmd, cmdArgs, opts = {}) {
 }
 
 const fmt = (n, d = 2) => Number(n).toFixed(d);
-const results = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };
+// A run of some parts (--only) keeps the figures of the other parts from earlier runs.
+const resultsFile = join(out, 'results.json');
+const results = {
+  ...(existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {}),
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  at: new Date().toISOString(),
+};
 
 function benchLog() {
   const file = join(out, 'pihole-5m.log');
@@ -138,5 +144,5 @@ function benchPcap() {
 if (only.includes('log')) benchLog();
 if (only.includes('pcap')) benchPcap();
 if (only.includes('daemon')) results.daemon = await runDaemonBench({ root, out, bin });
-writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\nresults: ${join(out, 'results.json')}`);
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nresults: ${resultsFile}`);
