@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import type { SkipCounts } from '../core/types.js';
 import { SourceError } from '../sources/errors.js';
 import { readPiholeLog, type PiholeBatch } from '../sources/pihole-reader.js';
-import type { SourceRow } from '../store/sources.js';
+import type { Progress, SourceRow } from '../store/sources.js';
 import type { App } from './app.js';
 import { FINGERPRINT_BYTES, hashHead, matches, readHead } from './fingerprint.js';
 
@@ -29,6 +29,29 @@ export interface LogIngestOptions {
   readonly referenceTs?: number;
   readonly now: number;
   readonly batchLines?: number;
+}
+
+/** A group of batches is stored once it holds this many events or lines (or the read ends). */
+const GROUP_EVENTS = 5000;
+const GROUP_LINES = 1_000_000;
+
+/**
+ * The counters of consecutive batches as one progress step: sums, and the earliest first and
+ * latest last stamp, which is what storing them one by one leaves in the row (min and max of
+ * the stored value and each batch's). Skip reasons keep the order they first appear in.
+ */
+function sumProgress(batches: readonly PiholeBatch[]): Pick<Progress, 'addLines' | 'addParsed' | 'addSkipped' | 'firstEvent' | 'lastEvent'> {
+  let addLines = 0, addParsed = 0;
+  let firstEvent: number | undefined, lastEvent: number | undefined;
+  const addSkipped: SkipCounts = {};
+  for (const b of batches) {
+    addLines += b.linesRead;
+    addParsed += b.parsed;
+    for (const [k, v] of Object.entries(b.skipped)) addSkipped[k] = (addSkipped[k] ?? 0) + v;
+    if (b.firstTs !== undefined && (firstEvent === undefined || b.firstTs < firstEvent)) firstEvent = b.firstTs;
+    if (b.lastTs !== undefined && (lastEvent === undefined || b.lastTs > lastEvent)) lastEvent = b.lastTs;
+  }
+  return { addLines, addParsed, addSkipped, firstEvent, lastEvent };
 }
 
 /** The stored source whose content this file continues, if any. */
@@ -61,16 +84,32 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
   if (source?.complete && head.gzip) return { ...empty, endOffset: startOffset, resumedFrom: startOffset };
 
   let firstEventTs: number | undefined;
-  const onBatch = (b: PiholeBatch): void => {
+  // Batches are stored a group at a time: one commit per batch (a few hundred events) cost more
+  // than storing them. The group's events and its last offset still go in one transaction.
+  let group: PiholeBatch[] = [];
+  let groupEvents = 0;
+  let groupLines = 0;
+  const storeGroup = (): void => {
+    if (group.length === 0) return;
+    const batches = group;
+    group = [];
+    groupEvents = groupLines = 0;
+    const last = batches.at(-1)!;
     store.tx(() => {
-      store.events.addDns(b.dns, sourceId);
-      store.events.addServed(b.served);
+      for (const b of batches) store.events.addDns(b.dns, sourceId);
+      store.events.addServed(batches.length === 1 ? last.served : batches.flatMap((b) => b.served));
       store.sources.progress(sourceId, {
-        path, inode: info.ino, offset: b.endOffset, size: info.size, complete: opts.final && b.last === true,
-        addLines: b.linesRead, addParsed: b.parsed, addSkipped: b.skipped, firstEvent: b.firstTs, lastEvent: b.lastTs, now: opts.now,
+        path, inode: info.ino, offset: last.endOffset, size: info.size, complete: opts.final && last.last === true, now: opts.now,
+        ...sumProgress(batches),
       });
     });
-    for (const e of b.dns) if (firstEventTs === undefined || e.ts < firstEventTs) firstEventTs = e.ts;
+    for (const b of batches) for (const e of b.dns) if (firstEventTs === undefined || e.ts < firstEventTs) firstEventTs = e.ts;
+  };
+  const onBatch = (b: PiholeBatch): void => {
+    group.push(b);
+    groupEvents += b.dns.length + b.served.length;
+    groupLines += b.linesRead;
+    if (b.last || groupEvents >= GROUP_EVENTS || groupLines >= GROUP_LINES) storeGroup();
   };
   let stats;
   try {
@@ -89,7 +128,10 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
       },
       onBatch,
     );
+    storeGroup();
   } catch (err) {
+    // What was read before the failure is complete: keep it (a store failure here is the one reported).
+    storeGroup();
     // Keep the failure on the source so that `nfmon status` shows why it is not advancing.
     store.sources.setError(sourceId, (err as Error).message, opts.now);
     throw err;

@@ -7,7 +7,6 @@ import { foldSessions, type SessionOptions } from '../core/sessions.js';
 import type { Activity } from '../core/types.js';
 import type { Store } from '../store/index.js';
 import { sessionKey } from '../store/sessions.js';
-import { dnsToActivity } from '../store/events.js';
 
 export interface DeviceResolver {
   resolve(ip: string, ts: number): { mac: string; hostname?: string | undefined } | undefined;
@@ -86,14 +85,14 @@ function loadActivities(ctx: RebuildContext, from: number): Activity[] {
   };
   const out: Activity[] = [];
   const changes = new Map<string, number[]>();
-  for (const e of store.events.dnsBetween(from, Number.MAX_SAFE_INTEGER)) {
-    const device = deviceOf(e.clientIp, e.ts);
-    if (e.device !== device) {
+  for (const [id, ts, ip, stored, role, service] of store.events.lookupsBetween(from, Number.MAX_SAFE_INTEGER)) {
+    const device = deviceOf(ip, ts);
+    if (stored !== device) {
       const ids = changes.get(device);
-      if (ids) ids.push(e.id);
-      else changes.set(device, [e.id]);
+      if (ids) ids.push(id);
+      else changes.set(device, [id]);
     }
-    out.push(dnsToActivity(e, device));
+    out.push({ ts, device, ip, service, role, evidence: 'dns', bytesDown: 0, bytesUp: 0 });
   }
   store.events.setDevices(changes);
   for (const f of store.flows.between(from, Number.MAX_SAFE_INTEGER)) {

@@ -13,11 +13,12 @@ import type { Classification, DnsActivity, ServedAddress, SkipCounts } from '../
 import { normalizeQtype } from './pihole.js';
 import { ChainTracker, sameName } from './pihole-chains.js';
 import { LogClock } from './pihole-clock.js';
-import { NameMatcher } from './pihole-match.js';
+import { NameFilter, NameMatcher } from './pihole-match.js';
 import {
   A_BLOCKED, A_CACHED, A_REPLY, A_STALE, K_QUERY, S_FORWARDED, S_OTHER_SERVICE, S_PTR, SKIP_REASONS,
   answerValueKind, isPtrAnswer, newLineScan, scanPiholeLine, type LineScan,
 } from './pihole-scan.js';
+import { Skimmer } from './pihole-skim.js';
 
 export interface PiholeAssemblerOptions {
   readonly catalog: Catalog;
@@ -80,17 +81,21 @@ export class PiholeAssembler {
   private pending: Pending[] = [];
   private readonly chains: ChainTracker;
   private mark: Mark | undefined;
+  /** The counts of the mark: there is one mark at a time, and one is taken for many lookups. */
+  private readonly markCounts = new Float64Array(SKIP_REASONS.length);
   /** The assembler was at rest when the current line began (only then may a mark be taken). */
   private restAtLineStart = true;
   private readonly scan: LineScan = newLineScan();
   private readonly clock: LogClock;
   private readonly matcher: NameMatcher;
+  private readonly skimmer: Skimmer;
   private readonly maxPending: number;
   private readonly pendingTtl: number;
 
   constructor(opts: PiholeAssemblerOptions) {
     this.clock = new LogClock(opts.timeZone, opts.referenceTs);
     this.matcher = new NameMatcher(opts.catalog);
+    this.skimmer = new Skimmer(this.scan, new NameFilter(opts.catalog));
     this.chains = new ChainTracker(this.matcher, () => this.markIfAtRest());
     this.maxPending = opts.maxPending ?? 256;
     this.pendingTtl = opts.pendingTtlMs ?? 5000;
@@ -114,6 +119,7 @@ export class PiholeAssembler {
   pushRange(text: string, start: number, end: number): void {
     const s = this.scan;
     let code = scanPiholeLine(text, start, end, s);
+    this.skimmer.forget();
     this.stampChanged = this.firstSetNow = false;
     this.restAtLineStart = this.pending.length === 0 && this.chains.idle;
     if (s.month !== 0) this.advanceClock(s);
@@ -123,6 +129,48 @@ export class PiholeAssembler {
     this.counts[code]! += 1;
     this.taken++;
     if (!this.restAtLineStart) this.expire(ts);
+  }
+
+  /**
+   * Take in the line starting at b[p] (dv views b) if it only needs counting: returns the index of
+   * its newline, or -1 when it must go to pushRange as a string. What is done is what pushRange
+   * does for a line that scans to a skip code (pihole-skim.ts): clock, end of a plain chain, count,
+   * expiry.
+   */
+  skimLine(b: Uint8Array, dv: DataView, p: number): number {
+    const sk = this.skimmer;
+    const nl = sk.line(b, dv, p, this.chains.following);
+    if (nl < 0) return -1;
+    const rest = this.pending.length === 0 && this.chains.idle;
+    this.advanceClock(this.scan);
+    // A query, forwarded or blocked line ends a plain chain; a skimmed answer comes only when none is open.
+    this.chains.interrupt();
+    this.counts[sk.code]! += 1;
+    this.taken++;
+    if (!rest) this.expire(this.ts);
+    return nl;
+  }
+
+  /**
+   * skimLine for the lines from b[p] on while the assembler is at rest, as that lets most of it go
+   * (it stays at rest: a skimmed line opens nothing, and nothing is open to end or expire). Stops
+   * at the first line that needs pushRange, at `to` or after `maxLines`; returns where it stopped.
+   */
+  skimRun(b: Uint8Array, dv: DataView, p: number, to: number, maxLines: number): number {
+    const sk = this.skimmer;
+    const counts = this.counts;
+    let n = 0;
+    while (p < to && n < maxLines) {
+      const nl = sk.line(b, dv, p, false);
+      if (nl < 0) break;
+      // Under the header of the line before, the stamp is the clock's already.
+      if (sk.fresh || this.firstTs === undefined) this.advanceClock(this.scan);
+      counts[sk.code]! += 1;
+      n++;
+      p = nl + 1;
+    }
+    this.taken += n;
+    return p;
   }
 
   /** Consecutive lines mostly share a stamp: only a new one goes to the clock (and stores a double). */
@@ -194,7 +242,7 @@ export class PiholeAssembler {
       this.taken = 0;
     }
     // Still holding state (a forced or partial take): the next batch starts at rest here.
-    this.mark = this.quiescent ? undefined : emptyMark(this.counts.length);
+    this.mark = this.quiescent ? undefined : this.emptyMark();
     this.firstTs = undefined;
     return batch;
   }
@@ -263,6 +311,11 @@ export class PiholeAssembler {
     this.dns.push({ ts: p.ts, clientIp: p.client, name: normalizeName(p.rawName), qtype: p.qtype, service, role, blocked });
   }
 
+  private emptyMark(): Mark {
+    this.markCounts.fill(0);
+    return { counts: this.markCounts, dns: 0, served: 0, firstTs: undefined, lastTs: undefined };
+  }
+
   /**
    * About to hold state across lines: if nothing was held when this line began, remember where
    * things stood before it (the reader's resume offset for that point is the line's start).
@@ -270,18 +323,15 @@ export class PiholeAssembler {
   private markIfAtRest(): void {
     if (!this.restAtLineStart) return;
     this.restAtLineStart = false;
+    this.markCounts.set(this.counts);
     this.mark = {
-      counts: this.counts.slice(),
+      counts: this.markCounts,
       dns: this.dns.length,
       served: this.served.length,
       firstTs: this.firstSetNow ? undefined : this.firstTs,
       lastTs: this.firstSetNow || this.firstTs === undefined ? undefined : this.stampChanged ? this.tsBefore : this.ts,
     };
   }
-}
-
-function emptyMark(size: number): Mark {
-  return { counts: new Float64Array(size), dns: 0, served: 0, firstTs: undefined, lastTs: undefined };
 }
 
 function toSkipCounts(counts: Float64Array): SkipCounts {

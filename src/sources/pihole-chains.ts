@@ -40,6 +40,11 @@ export class ChainTracker {
     return this.open === undefined && this.bySerial.size === 0;
   }
 
+  /** A plain-format chain is open: the next answer line may continue it, whatever its name. */
+  get following(): boolean {
+    return this.open !== undefined;
+  }
+
   /** A query or forwarded line: a plain-format response is over. */
   interrupt(): void {
     this.open = undefined;

@@ -1,8 +1,10 @@
-// Cuts byte chunks into lines for the assembler and decides where batches end. Chunks are decoded
-// as latin1 so that a character index is a byte offset (log names are ASCII; dnsmasq escapes the
-// rest), which makes the resume offset of every line free to compute. A batch may only end where
-// the assembler holds no state (no query awaiting its answer, no open CNAME chain): resuming there
-// with a fresh assembler then gives exactly the events a single pass would have given.
+// Cuts byte chunks into lines for the assembler and decides where batches end. A line is offered
+// to the assembler's byte-level fast path first (most lines are only counted); the others are
+// decoded as latin1, so that a character index is a byte offset (log names are ASCII; dnsmasq
+// escapes the rest). A batch may only end where the assembler holds no state (no query awaiting
+// its answer, no open CNAME chain): resuming there with a fresh assembler then gives exactly the
+// events a single pass would have given. Chunks may be reused by the reader once push returns:
+// nothing here keeps a reference to one.
 import type { SkipCounts } from '../core/types.js';
 import type { PiholeAssembler } from './pihole-assembler.js';
 import type { PiholeBatch, PiholeReadStats } from './pihole-reader.js';
@@ -12,6 +14,8 @@ const MAX_LINE = 1 << 20;
 /** Lines after which a batch is handed over even if the assembler never came to rest. */
 const FORCE_FACTOR = 8;
 const FORCE_MIN_LINES = 65_536;
+/** Bytes after a line's newline that the scanner may look at (`forwarded`: 3). */
+const LOOK_PAST = 8;
 
 export class LineFeeder {
   /** Byte offset just after the last complete line taken in. */
@@ -47,15 +51,14 @@ export class LineFeeder {
         this.keep(Buffer.concat([this.carry, chunk.subarray(from)]));
         return;
       }
-      // Decoded in one piece: a concatenated (cons) string would make the scanner polymorphic.
       const joined = Buffer.concat([this.carry, chunk.subarray(from, nl + 1)]);
       this.carry = undefined;
-      this.feedText(joined.toString('latin1'));
+      this.feedLines(joined, 0, joined.length);
       from = nl + 1;
     }
     const last = chunk.lastIndexOf(10);
     if (last >= from) {
-      this.feedText(chunk.toString('latin1', from, last + 1));
+      this.feedLines(chunk, from, last + 1);
       from = last + 1;
     }
     if (from < chunk.length) this.keep(chunk.subarray(from));
@@ -84,14 +87,34 @@ export class LineFeeder {
     return { ...this.totals, skipped: this.skipped, firstTs: this.firstTs, lastTs: this.lastTs, endOffset: this.safeOffset };
   }
 
-  /** Lines of `text`, each ending in `\n` (the last one included). */
-  private feedText(text: string): void {
+  /** Lines of b[from, to), each ending in `\n` (the last one included). */
+  private feedLines(b: Buffer, from: number, to: number): void {
     const a = this.assembler;
-    const base = this.offset;
-    let pos = 0;
-    while (pos < text.length) {
-      const nl = text.indexOf('\n', pos);
-      a.pushRange(text, pos, nl);
+    const dv = new DataView(b.buffer, b.byteOffset, b.length);
+    const base = this.offset - from;
+    let pos = from;
+    while (pos < to) {
+      if (a.quiescent) {
+        // The common case: a run of lines that are only counted, each end a point of rest.
+        const next = a.skimRun(b, dv, pos, to, this.batchLines - a.lines);
+        if (next > pos) {
+          pos = next;
+          this.safeOffset = base + pos;
+          if (a.lines >= this.batchLines) {
+            this.offset = base + pos;
+            this.flush(false, false);
+          }
+          continue;
+        }
+      }
+      let nl = a.skimLine(b, dv, pos);
+      if (nl < 0) {
+        // Only a line the fast path cannot count becomes a string. A few bytes of the next line
+        // come along: the scanner may glance past a line's end (see scanMessage), and saw them
+        // when it was given whole chunks.
+        nl = b.indexOf(10, pos);
+        a.pushRange(b.toString('latin1', pos, Math.min(to, nl + 1 + LOOK_PAST)), 0, nl - pos);
+      }
       pos = nl + 1;
       if (a.quiescent) {
         this.safeOffset = base + pos;

@@ -121,10 +121,14 @@ function programMessage(text: string, p: number, end: number, s: LineScan): numb
 }
 
 function monthAt(text: string, i: number): number {
-  const c1 = text.charCodeAt(i + 1), c2 = text.charCodeAt(i + 2);
+  return monthOf(text.charCodeAt(i), text.charCodeAt(i + 1), text.charCodeAt(i + 2));
+}
+
+/** The month (1-12) a three-letter abbreviation given by its character codes names, else 0. */
+export function monthOf(c0: number, c1: number, c2: number): number {
   const month = MONTH_BY_HASH[(c1 + c2) & 31] ?? 0;
   const name = MONTH_NAMES[month - 1];
-  return name && text.charCodeAt(i) === name.charCodeAt(0) && c1 === name.charCodeAt(1) && c2 === name.charCodeAt(2) ? month : 0;
+  return name && c0 === name.charCodeAt(0) && c1 === name.charCodeAt(1) && c2 === name.charCodeAt(2) ? month : 0;
 }
 
 /** Two ASCII digits at i as a number, or -1. */
@@ -133,7 +137,7 @@ function twoDigits(text: string, i: number): number {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
-function setStamp(s: LineScan, year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): void {
+export function setStamp(s: LineScan, year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): void {
   s.year = year;
   s.month = month;
   s.day = day;

@@ -89,3 +89,58 @@ function signature(text: string, from: number, end: number): number {
 function fold(c: number): number {
   return (c >= 65 && c <= 90 ? c + 32 : c) & 127;
 }
+
+/** Characters of a name's end that NameFilter compares (fewer when a catalog domain is shorter). */
+const FILTER_CHARS = 8;
+/** Lower-cases a Latin-1 byte as String#toLowerCase does (and more: only equal names must hash equal). */
+const FOLD = 0x20, FOLD4 = 0x20202020;
+const FILTER_BITS = 12;
+
+/**
+ * "Can this name be monitored?" on the raw bytes of a line, for the reader's fast path
+ * (pihole-skim.ts), which makes no string. A monitored name is a catalog domain or ends in
+ * `.domain`, compared without case: it is at least as long as the shortest domain, and its last
+ * characters, lower-cased, are a domain's last characters. A hash of those indexes a bitmap.
+ * false is certain; true only means "ask NameMatcher". Every Latin-1 letter that toLowerCase
+ * changes becomes `c | 0x20` (A-Z, and À-Þ but ×), so folding every byte with `| 0x20` makes a
+ * name and its lower case hash alike.
+ */
+export class NameFilter {
+  private readonly chars: number;
+  /** Indexed by the top FILTER_BITS of a hash: small enough to stay in the first-level cache. */
+  private readonly ends = new Uint8Array(1 << FILTER_BITS);
+
+  constructor(catalog: Catalog) {
+    const domains = catalog.services.flatMap((s) => [...s.domains, ...s.videoDomains].map(normalizeName));
+    this.chars = Math.min(FILTER_CHARS, ...domains.map((d) => d.length));
+    for (const d of domains) {
+      // A code above Latin-1 cannot come out of a byte: no line can end in this domain.
+      if (this.chars === 0 || [...d].some((c) => c.charCodeAt(0) > 255)) continue;
+      const bytes = Buffer.from(d, 'latin1');
+      const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+      this.ends[this.chars === FILTER_CHARS ? hash8(dv, bytes.length) : this.hashShort(bytes, bytes.length)] = 1;
+    }
+  }
+
+  /** false: the name b[start, end) is certainly not monitored (dv views b). */
+  mayMatch(b: Uint8Array, dv: DataView, start: number, end: number): boolean {
+    const k = this.chars;
+    if (end - start < k) return false;
+    // A trailing dot (which classifyDomain drops) or a catalog with an empty domain: let NameMatcher decide.
+    if (k === 0 || b[end - 1] === 46) return true;
+    return this.ends[k === FILTER_CHARS ? hash8(dv, end) : this.hashShort(b, end)] === 1;
+  }
+
+  /** The hash of the last `chars` bytes before `end`, case-folded, when a domain is shorter than 8. */
+  private hashShort(b: Uint8Array, end: number): number {
+    let h = 0;
+    for (let i = end - this.chars; i < end; i++) h = (Math.imul(h, 31) + (b[i]! | FOLD)) | 0;
+    return Math.imul(h, 0x9e3779b1) >>> (32 - FILTER_BITS);
+  }
+}
+
+/** The hash of the 8 bytes before `end`, case-folded four at a time. */
+function hash8(dv: DataView, end: number): number {
+  const h = Math.imul(dv.getInt32(end - 8, true) | FOLD4, 0x9e3779b1) ^ Math.imul(dv.getInt32(end - 4, true) | FOLD4, 0x85ebca6b);
+  return h >>> (32 - FILTER_BITS);
+}

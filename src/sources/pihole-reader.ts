@@ -70,8 +70,8 @@ export async function readPiholeLog(
     referenceTs: opts.referenceTs ?? head.mtimeMs,
   });
   const feeder = new LineFeeder(assembler, start, opts.batchLines ?? 5000, onBatch);
-  const chunks = head.gzip ? gunzipFrom(path, start) : createReadStream(path, { start, highWaterMark: CHUNK });
-  const it = (chunks as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const chunks = head.gzip ? gunzipFrom(path, start) : readFrom(path, start);
+  const it = chunks[Symbol.asyncIterator]();
   try {
     for (;;) {
       let next: IteratorResult<Buffer>;
@@ -85,7 +85,7 @@ export async function readPiholeLog(
       feeder.push(next.value);
     }
   } finally {
-    await it.return?.();
+    await it.return?.(undefined);
   }
   return feeder.end(opts.final === true, true, opts.settle === true);
 }
@@ -124,6 +124,33 @@ async function readHead(path: string): Promise<Head> {
     const bytes = buf.subarray(0, bytesRead);
     return { bytes, gzip: bytesRead >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b, size: info.size, mtimeMs: info.mtimeMs };
   } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The file from byte `start` to its current end, in two buffers used in turn: the next chunk is
+ * read (by libuv's thread pool, on another core) while the caller works on this one, and no
+ * chunk is allocated per read. A chunk is only valid until the caller asks for the next one.
+ */
+async function* readFrom(path: string, start: number): AsyncGenerator<Buffer> {
+  const fh = await open(path, 'r');
+  let buf = Buffer.allocUnsafe(CHUNK);
+  let spare = Buffer.allocUnsafe(CHUNK);
+  let pos = start;
+  let next = fh.read(buf, 0, CHUNK, pos);
+  try {
+    for (;;) {
+      const { bytesRead } = await next;
+      if (bytesRead === 0) return;
+      pos += bytesRead;
+      next = fh.read(spare, 0, CHUNK, pos);
+      yield buf.subarray(0, bytesRead);
+      [buf, spare] = [spare, buf];
+    }
+  } finally {
+    // A read still in flight must end before the handle closes; its result is no longer wanted.
+    await Promise.allSettled([next]);
     await fh.close();
   }
 }

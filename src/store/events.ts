@@ -1,5 +1,6 @@
 // dns_events and served_addresses: what Pi-hole (or a capture) saw of monitored names.
-import type { Activity, DnsActivity, ServedAddress } from '../core/types.js';
+import type { DnsActivity, ServedAddress } from '../core/types.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export interface StoredDnsEvent {
@@ -12,32 +13,43 @@ export interface StoredDnsEvent {
   readonly service: string;
 }
 
+/** Rows per multi-row statement, largest first (the last must be 1): one call per that many rows. */
+const ROW_COUNTS = [100, 20, 5, 1] as const;
+const DNS_INSERT = 'INSERT INTO dns_events (ts, client_ip, name, qtype, service, role, blocked, source_id) VALUES ';
+const SERVED_UPSERT = 'INSERT INTO served_addresses (ip, service, role, name, first_seen, last_seen) VALUES ';
+const SERVED_CONFLICT = `
+   ON CONFLICT (ip, service) DO UPDATE SET
+     first_seen = min(first_seen, excluded.first_seen),
+     last_seen = max(last_seen, excluded.last_seen),
+     role = CASE WHEN excluded.role = 'video' THEN 'video' ELSE role END,
+     name = CASE WHEN excluded.last_seen >= last_seen THEN excluded.name ELSE name END`;
+
+/** An unblocked lookup for a rebuild: id, ts, client_ip, device, role, service. */
+export type LookupRow = readonly [number, number, string, string | null, 'video' | 'ui', string];
+
 export class EventRepo {
-  private readonly insertDns;
-  private readonly upsertServed;
+  private readonly insertDns: MultiRow;
+  private readonly upsertServed: MultiRow;
   private readonly setDeviceStmt;
+  private readonly setDevicesByIds = new Map<number, Statement>();
+  private readonly lookups: Statement;
 
   constructor(private readonly db: Db) {
-    this.insertDns = db.prepare(
-      `INSERT INTO dns_events (ts, client_ip, name, qtype, service, role, blocked, source_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.upsertServed = db.prepare(
-      `INSERT INTO served_addresses (ip, service, role, name, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (ip, service) DO UPDATE SET
-         first_seen = min(first_seen, excluded.first_seen),
-         last_seen = max(last_seen, excluded.last_seen),
-         role = CASE WHEN excluded.role = 'video' THEN 'video' ELSE role END,
-         name = CASE WHEN excluded.last_seen >= last_seen THEN excluded.name ELSE name END`,
-    );
+    this.insertDns = new MultiRow(db, DNS_INSERT, '(?, ?, ?, ?, ?, ?, ?, ?)', '');
+    // Rows of one statement go in one after the other, so a key twice in it is an upsert of the first.
+    this.upsertServed = new MultiRow(db, SERVED_UPSERT, '(?, ?, ?, ?, ?, ?)', SERVED_CONFLICT);
     this.setDeviceStmt = db.prepare('UPDATE dns_events SET device = ? WHERE id = ?');
+    this.lookups = db
+      .prepare('SELECT id, ts, client_ip, device, role, service FROM dns_events WHERE ts BETWEEN ? AND ? AND blocked = 0 ORDER BY ts, id')
+      .raw(true);
   }
 
-  /** Call inside a transaction. */
+  /** Call inside a transaction. Rows get ids in the order of `events`. */
   addDns(events: readonly DnsActivity[], sourceId: number | null): void {
-    for (const e of events) {
-      this.insertDns.run(e.ts, e.clientIp, e.name, e.qtype, e.service, e.role, e.blocked ? 1 : 0, sourceId);
-    }
+    this.insertDns.run(events.length, (i, out) => {
+      const e = events[i]!;
+      out.push(e.ts, e.clientIp, e.name, e.qtype, e.service, e.role, e.blocked ? 1 : 0, sourceId);
+    });
   }
 
   /** The same address is answered again and again: fold a batch to one row per address first. */
@@ -56,9 +68,12 @@ export class EventRepo {
         f.video ||= s.role === 'video';
       }
     }
-    for (const { s, first, last, video } of folded.values()) {
-      this.upsertServed.run(s.ip, s.service, video ? 'video' : s.role, s.name, first, last);
-    }
+    // In key order: each row lands next to the one before in the table's tree (a quarter faster).
+    const rows = [...folded.keys()].sort().map((k) => folded.get(k)!);
+    this.upsertServed.run(rows.length, (i, out) => {
+      const { s, first, last, video } = rows[i]!;
+      out.push(s.ip, s.service, video ? 'video' : s.role, s.name, first, last);
+    });
   }
 
   /** Unblocked lookups in [from, to], oldest first. */
@@ -71,6 +86,14 @@ export class EventRepo {
       .all(from, to) as StoredDnsEvent[];
   }
 
+  /**
+   * What rebuilding sessions needs of dnsBetween's rows (no name), as arrays in the same order:
+   * for tens of thousands of rows, objects cost more than reading them.
+   */
+  lookupsBetween(from: number, to: number): LookupRow[] {
+    return this.lookups.all(from, to) as LookupRow[];
+  }
+
   setDevice(id: number, device: string): void {
     this.setDeviceStmt.run(device, id);
   }
@@ -81,9 +104,20 @@ export class EventRepo {
     for (const [device, ids] of changes) {
       for (let i = 0; i < ids.length; i += CHUNK) {
         const part = ids.slice(i, i + CHUNK);
-        this.db.prepare(`UPDATE dns_events SET device = ? WHERE id IN (${part.map(() => '?').join(',')})`).run(device, ...part);
+        this.setDevicesStmt(part.length).run(device, ...part);
       }
     }
+  }
+
+  /** The statement for `n` ids: the full size is prepared once, the rest as they come (few). */
+  private setDevicesStmt(n: number): Statement {
+    let st = this.setDevicesByIds.get(n);
+    if (!st) {
+      st = this.db.prepare(`UPDATE dns_events SET device = ? WHERE id IN (${Array.from({ length: n }, () => '?').join(',')})`);
+      if (this.setDevicesByIds.size > 16) this.setDevicesByIds.clear();
+      this.setDevicesByIds.set(n, st);
+    }
+    return st;
   }
 
   servedAddress(ip: string): { service: string; role: 'video' | 'ui' } | undefined {
@@ -101,6 +135,29 @@ export class EventRepo {
   }
 }
 
-export function dnsToActivity(e: StoredDnsEvent, device: string): Activity {
-  return { ts: e.ts, device, ip: e.clientIp, service: e.service, role: e.role, evidence: 'dns', bytesDown: 0, bytesUp: 0 };
+/**
+ * INSERTs of many rows each: a batch's rows go in as statements of ROW_COUNTS[0] rows, and the rest
+ * as fewer of the smaller sizes, all prepared once. Rows are written in order, as one statement
+ * per row would write them.
+ */
+class MultiRow {
+  private readonly statements: Statement[];
+
+  constructor(db: Db, head: string, row: string, tail: string) {
+    this.statements = ROW_COUNTS.map((n) => db.prepare(`${head}${Array.from({ length: n }, () => row).join(', ')}${tail}`));
+  }
+
+  /** Write rows 0..count-1; `fill(i, out)` pushes row i's values. */
+  run(count: number, fill: (i: number, out: unknown[]) => void): void {
+    let i = 0;
+    for (let k = 0; k < ROW_COUNTS.length; k++) {
+      const rows = ROW_COUNTS[k]!;
+      const st = this.statements[k]!;
+      for (; i + rows <= count; i += rows) {
+        const values: unknown[] = [];
+        for (let j = i; j < i + rows; j++) fill(j, values);
+        st.run(values);
+      }
+    }
+  }
 }
