@@ -38,7 +38,7 @@ export function registerDeviceCommands(program: Command): void {
       await withApp(cmd, (app) => {
         const erased: Record<string, unknown> = {};
         if (query) erased.devices = resolveDevices(app, query).map((d) => forgetDevice(app, d));
-        if (opts.viewingActivity) erased.plays = app.store.db.prepare('DELETE FROM plays').run().changes;
+        if (opts.viewingActivity) erased.plays = app.store.plays.deleteAll();
         if (opts.json) printJson(erased);
         else process.stdout.write(`${JSON.stringify(erased)}\n`);
       });
