@@ -44,6 +44,8 @@ export class LogTail {
   private readonly onWatch = new TrailingKick(() => this.kick());
   private lastInode: number | undefined;
   private lastSize = 0;
+  /** A rotated file may still be written to: keep looking at the siblings on every pass. */
+  private rotatedOpen = false;
   /** The first bytes of the file at the path when last looked at. */
   private lastHead: Buffer | undefined;
 
@@ -96,7 +98,7 @@ export class LogTail {
     // Emptied and written again past its old size before this pass (copytruncate, then a burst):
     // same inode, no shrink seen, but the content is not the one read before.
     const replaced = head !== undefined && this.lastHead !== undefined && !samePrefix(head, this.lastHead);
-    if (inode !== this.lastInode || size < this.lastSize || replaced) {
+    if (inode !== this.lastInode || size < this.lastSize || replaced || this.rotatedOpen) {
       // A new file at the path (rename rotation) or the same one emptied (copytruncate): the
       // old content's end may now live only in pihole.log.1.
       await this.catchUpRotated();
@@ -112,6 +114,7 @@ export class LogTail {
   /** Finish every rotated file whose content was read only in part (or, after downtime, not at all). */
   private async catchUpRotated(): Promise<void> {
     const sources = this.app.store.sources.byKind('pihole');
+    this.rotatedOpen = false;
     for (const file of rotatedSiblings(this.opts.path)) {
       const head = await readHead(file).catch(() => undefined);
       if (!head || head.bytes.length === 0) continue;
@@ -120,7 +123,11 @@ export class LogTail {
       // Unknown rotated files are read only if they are newer than the first time we ran:
       // a fresh install must not import weeks of history it was not asked for.
       if (!known && !this.isNewerThanFirstRun(file)) continue;
-      const r = await ingestPiholeLog(this.app, file, { final: true, now: this.opts.now() });
+      // Renamed but still written (the writer has not reopened its log yet): read what is there
+      // and look again on later passes, until it has been quiet for a while.
+      const stillWritten = this.opts.now() - mtimeOf(file) < ROTATED_QUIET_MS;
+      if (stillWritten) this.rotatedOpen = true;
+      const r = await ingestPiholeLog(this.app, file, { final: !stillWritten, now: this.opts.now() });
       this.opts.logger.info('caught up rotated log', { file, lines: r.linesRead, events: r.dnsEvents });
       if (r.firstEventTs !== undefined) this.opts.onEvents(r.firstEventTs);
     }
@@ -133,6 +140,17 @@ export class LogTail {
     } catch {
       return false;
     }
+  }
+}
+
+/** A rotated file written to more recently than this may still get lines. */
+const ROTATED_QUIET_MS = 60_000;
+
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

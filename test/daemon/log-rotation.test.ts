@@ -87,6 +87,9 @@ describe('nfmon run: following the Pi-hole log', () => {
     renameSync(s.log, `${s.log}.1`);
     s.write(40);
     await s.caughtUp('after rename rotation');
+    // The writer has not reopened its log yet: lines still go to the renamed file.
+    s.write(15, `${s.log}.1`);
+    await s.caughtUp('lines written to pihole.log.1 after the rename');
     // A second rotation: .1 becomes .2, the live file .1.
     renameSync(`${s.log}.1`, `${s.log}.2`);
     s.write(10);
