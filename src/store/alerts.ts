@@ -88,10 +88,6 @@ export class AlertRepo {
     return r?.e ?? null;
   }
 
-  existingKeys(rule: RuleName): Set<string> {
-    return new Set((this.db.prepare('SELECT key FROM alerts WHERE rule = ?').all(rule) as { key: string }[]).map((r) => r.key));
-  }
-
   deleteDevice(device: string): number {
     return this.db.prepare('DELETE FROM alerts WHERE device = ?').run(device).changes;
   }

@@ -3,16 +3,6 @@ import type { DnsActivity, ServedAddress } from '../core/types.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
-export interface StoredDnsEvent {
-  readonly id: number;
-  readonly ts: number;
-  readonly clientIp: string;
-  readonly device: string | null;
-  readonly name: string;
-  readonly role: 'video' | 'ui';
-  readonly service: string;
-}
-
 /** Rows per multi-row statement, largest first (the last must be 1): one call per that many rows. */
 const ROW_COUNTS = [100, 20, 5, 1] as const;
 const DNS_INSERT = 'INSERT INTO dns_events (ts, client_ip, name, qtype, service, role, blocked, source_id) VALUES ';
@@ -30,7 +20,6 @@ export type LookupRow = readonly [number, number, string, string | null, 'video'
 export class EventRepo {
   private readonly insertDns: MultiRow;
   private readonly upsertServed: MultiRow;
-  private readonly setDeviceStmt;
   private readonly setDevicesByIds = new Map<number, Statement>();
   private readonly lookups: Statement;
 
@@ -38,7 +27,6 @@ export class EventRepo {
     this.insertDns = new MultiRow(db, DNS_INSERT, '(?, ?, ?, ?, ?, ?, ?, ?)', '');
     // Rows of one statement go in one after the other, so a key twice in it is an upsert of the first.
     this.upsertServed = new MultiRow(db, SERVED_UPSERT, '(?, ?, ?, ?, ?, ?)', SERVED_CONFLICT);
-    this.setDeviceStmt = db.prepare('UPDATE dns_events SET device = ? WHERE id = ?');
     this.lookups = db
       .prepare('SELECT id, ts, client_ip, device, role, service FROM dns_events WHERE ts BETWEEN ? AND ? AND blocked = 0 ORDER BY ts, id')
       .raw(true);
@@ -76,26 +64,12 @@ export class EventRepo {
     });
   }
 
-  /** Unblocked lookups in [from, to], oldest first. */
-  dnsBetween(from: number, to: number): StoredDnsEvent[] {
-    return this.db
-      .prepare(
-        `SELECT id, ts, client_ip AS clientIp, device, name, role, service FROM dns_events
-         WHERE ts BETWEEN ? AND ? AND blocked = 0 ORDER BY ts, id`,
-      )
-      .all(from, to) as StoredDnsEvent[];
-  }
-
   /**
-   * What rebuilding sessions needs of dnsBetween's rows (no name), as arrays in the same order:
-   * for tens of thousands of rows, objects cost more than reading them.
+   * Unblocked lookups in [from, to], oldest first, as rebuilding sessions needs them: rows as
+   * arrays, because for tens of thousands of rows objects cost more than reading them.
    */
   lookupsBetween(from: number, to: number): LookupRow[] {
     return this.lookups.all(from, to) as LookupRow[];
-  }
-
-  setDevice(id: number, device: string): void {
-    this.setDeviceStmt.run(device, id);
   }
 
   /** Set the device of many events at once (a rebuild resolves thousands). */

@@ -2,7 +2,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { SkipCounts } from '../../core/types.js';
-import type { App } from '../../daemon/app.js';
 import { ingestAll, type IngestRequest, type IngestReport } from '../../daemon/ingest.js';
 import { UsageError } from '../args.js';
 import { isoUtc } from '../../core/time.js';
@@ -39,7 +38,7 @@ export function registerIngest(program: Command): void {
       await withApp(cmd, async (app) => {
         const report = await ingestAll(app, request, { now: Date.now(), progress: process.stderr.isTTY ? progressLine : undefined });
         if (opts.json) printJson(ingestJson(report));
-        else printReport(app, report);
+        else printReport(report);
         if (report.errors.length > 0) {
           for (const e of report.errors) process.stderr.write(`nfmon: ${e}\n`);
           process.exitCode = 1;
@@ -74,7 +73,7 @@ const skips = (s: SkipCounts): string =>
     .map(([k, v]) => `${k} ${v}`)
     .join(', ') || 'none';
 
-function printReport(app: App, r: IngestReport): void {
+function printReport(r: IngestReport): void {
   const w = (s: string): boolean => process.stdout.write(`${s}\n`);
   for (const l of r.logs) {
     const resumed = l.resumedFrom > 0 ? ` (resumed at byte ${l.resumedFrom})` : '';
@@ -93,7 +92,6 @@ function printReport(app: App, r: IngestReport): void {
     for (const e of v.skippedLines.slice(0, 10)) w(`  ${v.path}: line ${e.line}: ${e.reason}`);
   }
   w(`sessions rebuilt: ${r.sessions}; new alerts: ${r.newAlerts}`);
-  void app;
 }
 
 const iso = (ts: number | undefined): string | null => (ts === undefined ? null : isoUtc(ts));
