@@ -74,7 +74,7 @@ export const configSchema = z.strictObject({
     .default({ keep: false, idle: '2m' }),
   sessions: z
     .strictObject({
-      gap: duration('Idle time that splits two viewing sessions (session_gap)', '10m'),
+      gap: duration('Silence after the last evidence of playing that ends a session (telemetry can be quiet for ~20 min while a title plays)', '25m'),
       hd_mbps: z.number().positive().default(3).describe('Sustained Mbit/s from which a session is HD'),
       uhd_mbps: z.number().positive().default(8).describe('Sustained Mbit/s from which a session is UHD'),
       min_video_bytes: z
@@ -84,15 +84,16 @@ export const configSchema = z.strictObject({
         .default(250_000)
         .describe('Video bytes a flow-only session needs to count as viewing'),
     })
-    .default({ gap: '10m', hd_mbps: 3, uhd_mbps: 8, min_video_bytes: 250_000 }),
+    .default({ gap: '25m', hd_mbps: 3, uhd_mbps: 8, min_video_bytes: 250_000 }),
   rules: z
     .strictObject({
       quiet_hours: quietHours.default('00:00-06:00').describe('Local time window in which viewing alerts'),
       max_concurrent_streams: z.number().int().min(1).default(2).describe('Screens the Netflix plan allows'),
       unknown_device: z.boolean().default(true).describe('Alert once when an unknown device streams'),
       daily_summary: z.string().optional().describe('cron schedule of a daily summary alert, e.g. "0 8 * * *"'),
+      notify_max_age: duration('Alerts about events older than this when first derived are recorded as history, never pushed', '1h'),
     })
-    .default({ quiet_hours: '00:00-06:00', max_concurrent_streams: 2, unknown_device: true }),
+    .default({ quiet_hours: '00:00-06:00', max_concurrent_streams: 2, unknown_device: true, notify_max_age: '1h' }),
   devices: z.array(device).default([]).describe('Devices you know: MAC, name, trust'),
   services: z.array(service).default([]).describe('Extra services to monitor, in the shape of the built-in Netflix'),
   retention: z

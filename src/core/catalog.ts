@@ -1,4 +1,5 @@
-// The service catalog: which names belong to a monitored service, and which of them carry video.
+// The service catalog: which names belong to a monitored service, and the role of each name.
+import { NETFLIX_NAMES } from './services/netflix.js';
 import type { Classification, ServiceDef } from './types.js';
 
 /** Netflix as shipped. Open Connect prefixes come from data/netflix-prefixes.txt at start. */
@@ -15,6 +16,7 @@ export const NETFLIX: ServiceDef = {
     'fast.com',
   ],
   videoDomains: ['nflxvideo.net'],
+  names: NETFLIX_NAMES.map((n) => ({ suffix: n.suffix, role: n.role })),
   videoPrefixes: [],
 };
 
@@ -30,6 +32,7 @@ export function buildCatalog(services: readonly ServiceDef[]): Catalog {
   for (const s of services) {
     for (const d of s.domains) byDomain.set(normalizeName(d), { service: s.name, role: 'ui' });
     for (const d of s.videoDomains) byDomain.set(normalizeName(d), { service: s.name, role: 'video' });
+    for (const n of s.names ?? []) byDomain.set(normalizeName(n.suffix), { service: s.name, role: n.role });
   }
   // The longest matching suffix decides, so a video sub-domain listed under a UI parent wins.
   const classifyDomain = (raw: string): Classification | undefined => {

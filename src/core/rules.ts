@@ -56,7 +56,11 @@ function hhmm(ts: number, zone: string): string {
   return `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
 }
 
-/** A session alerts at its first video activity inside the quiet window, even if it began before. */
+/**
+ * A session alerts at its first evidence of playing inside the quiet window, even if it began
+ * before. Once per session: an alert stored for an earlier, less complete view of the same
+ * session (its start refined by a capture that arrived later) is the same alert.
+ */
 export function quietHoursAlerts(
   sessions: readonly Session[],
   devices: ReadonlyMap<string, DeviceFacts>,
@@ -68,7 +72,7 @@ export function quietHoursAlerts(
     const text = facts.quietHours ?? opts.quietHours;
     const window = parseWindow(text);
     if (!window) continue;
-    const at = s.videoTimes.find((t) => inWindow(minuteOfDay(t, opts.timeZone), window));
+    const at = s.playTimes.find((t) => inWindow(minuteOfDay(t, opts.timeZone), window));
     if (at === undefined) continue;
     out.push({
       key: `quiet_hours:${s.device}:${s.service}:${at}`,
@@ -79,6 +83,7 @@ export function quietHoursAlerts(
       sessionStart: s.start,
       service: s.service,
       message: `${serviceLabel(s.service)} playing on ${facts.label} at ${hhmm(at, opts.timeZone)}, inside quiet hours ${text}`,
+      sameWithin: { from: s.start, to: s.end },
     });
   }
   return out;
@@ -105,6 +110,8 @@ export function unknownDeviceAlerts(
       sessionStart: s.start,
       service: s.service,
       message: `${serviceLabel(s.service)} playing on an unknown device ${facts.label} at ${hhmm(s.firstVideo, opts.timeZone)}`,
+      // Once per device, whenever its first session turns out to have been.
+      sameWithin: { from: -Number.MAX_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER },
     });
   }
   return out;
@@ -133,27 +140,36 @@ export function concurrentStreamAlerts(
     // Ends before starts at the same instant: a hand-over between screens is not an overlap.
     edges.sort((a, b) => a.ts - b.ts || a.delta - b.delta || a.session.device.localeCompare(b.session.device));
     const playing = new Map<string, number>();
-    let over = false;
+    let over: { alert: Alert; from: number } | undefined;
+    const close = (to: number): void => {
+      if (!over) return;
+      // The crossing is the same alert while the count stays above the plan, whichever screen came last.
+      out.push({ ...over.alert, sameWithin: { from: over.from, to, anyDevice: true } });
+      over = undefined;
+    };
     for (const e of edges) {
       playing.set(e.session.device, (playing.get(e.session.device) ?? 0) + e.delta);
       const screens = [...playing.values()].filter((n) => n > 0).length;
       if (!over && screens > opts.maxConcurrentStreams) {
-        over = true;
         const facts = devices.get(e.session.device) ?? unknownFacts(e.session.device);
-        out.push({
-          key: `concurrent_streams:${service}:${e.ts}`,
-          at: e.ts,
-          rule: 'concurrent_streams',
-          severity: 'warning',
-          device: e.session.device,
-          sessionStart: e.session.start,
-          service,
-          message: `${screens} screens playing ${serviceLabel(service)} at ${hhmm(e.ts, opts.timeZone)} (plan allows ${opts.maxConcurrentStreams}); latest: ${facts.label}`,
-        });
+        over = {
+          from: e.ts,
+          alert: {
+            key: `concurrent_streams:${service}:${e.ts}`,
+            at: e.ts,
+            rule: 'concurrent_streams',
+            severity: 'warning',
+            device: e.session.device,
+            sessionStart: e.session.start,
+            service,
+            message: `${screens} screens playing ${serviceLabel(service)} at ${hhmm(e.ts, opts.timeZone)} (plan allows ${opts.maxConcurrentStreams}); latest: ${facts.label}`,
+          },
+        };
       } else if (over && screens <= opts.maxConcurrentStreams) {
-        over = false;
+        close(e.ts);
       }
     }
+    close(edges[edges.length - 1]?.ts ?? 0);
   }
   return out;
 }

@@ -1,9 +1,21 @@
 // Folding a device's activity into viewing sessions. Pure: the same activities always give the
 // same sessions, whatever order they arrive in.
-import type { Activity, Quality, Session } from './types.js';
+//
+// The model follows how Netflix clients behave (src/core/services/netflix.md has the evidence):
+// a client resolves its Open Connect (video) names when a title starts and then rarely, because
+// the playback manifest carries the server list; while the title plays it reports playback
+// telemetry every few minutes, silent for up to about 20 minutes; an idle app phones home with
+// `background` names that say nothing about viewing. So:
+// - video evidence proves a play; playback evidence carries an open play through silence;
+// - a session is a chain of video and playback evidence with no silence longer than the gap,
+//   that holds video (or, without any video name, the telemetry cadence of a play: `inferred`);
+// - it starts at the play's first evidence (ui or playback activity just before the first
+//   video counts: opening the title) and ends at its last evidence of playing;
+// - with capture flows, flows decide start and end to the minute.
+import type { Activity, Evidence, Quality, Session } from './types.js';
 
 export interface SessionOptions {
-  /** Idle time that splits two sessions, ms. */
+  /** Silence that ends a session, ms. */
   readonly gapMs: number;
   readonly hdMbps: number;
   readonly uhdMbps: number;
@@ -14,13 +26,27 @@ export interface SessionOptions {
 const MINUTE = 60_000;
 
 /**
- * Sessions of every device and service in `activities`. Video activity makes a session; UI
- * activity (API, artwork) only extends one that video proves, up to one gap before the first
- * video (opening the app and choosing) — a lone background lookup never becomes a session.
+ * Opening a title: ui or playback activity this long before the first video starts the session.
+ * Short on purpose: browsing the catalogue for a quarter of an hour is not viewing.
  */
+export const LEAD_IN_MS = 2 * MINUTE;
+
+/**
+ * A play without any video name (the manifest handed the client addresses; Android TV does
+ * this) is inferred from its telemetry: at least this many minutes with playback activity,
+ * spread over at least INFER_MIN_SPAN_MS, no two more than INFER_MAX_BEAT_MS apart on the median,
+ * opened by ui activity. An idle app's phone-home is `background` and never counts.
+ */
+export const INFER_MIN_BEATS = 4;
+export const INFER_MIN_SPAN_MS = 15 * MINUTE;
+export const INFER_MAX_BEAT_MS = 6 * MINUTE;
+export const INFER_OPENING_MS = 5 * MINUTE;
+
+/** Sessions of every device and service in `activities`. */
 export function foldSessions(activities: readonly Activity[], opts: SessionOptions): Session[] {
   const groups = new Map<string, Activity[]>();
   for (const a of activities) {
+    if (a.role === 'background') continue;
     const key = `${a.device}\u0000${a.service}`;
     let list = groups.get(key);
     if (!list) groups.set(key, (list = []));
@@ -28,36 +54,30 @@ export function foldSessions(activities: readonly Activity[], opts: SessionOptio
   }
   const sessions: Session[] = [];
   for (const list of groups.values()) {
-    list.sort((x, y) => x.ts - y.ts);
+    list.sort(byTime);
     sessions.push(...foldDevice(list, opts));
   }
-  return sessions.sort((x, y) => x.start - y.start || x.device.localeCompare(y.device));
+  return sessions.sort((x, y) => x.start - y.start || x.device.localeCompare(y.device) || x.service.localeCompare(y.service));
 }
 
-/** Only video-role names and video-role flows (Open Connect, *.nflxvideo.net) prove viewing. */
-function isVideo(a: Activity): boolean {
-  return a.role === 'video';
+/** Order by time, then by kind, so that equal times fold the same whatever the input order. */
+function byTime(x: Activity, y: Activity): number {
+  return x.ts - y.ts || x.evidence.localeCompare(y.evidence) || x.role.localeCompare(y.role) || x.bytesDown - y.bytesDown;
+}
+
+const isPlaying = (a: Activity): boolean => a.role === 'video' || a.role === 'playback';
+const isVideoFlow = (a: Activity): boolean => a.role === 'video' && a.evidence === 'flows';
+
+/** Flow activity covers its whole minute. */
+function activityEnd(a: Activity): number {
+  return a.evidence === 'flows' ? a.ts + MINUTE - 1000 : a.ts;
 }
 
 function foldDevice(sorted: readonly Activity[], opts: SessionOptions): Session[] {
-  const clusters: Activity[][] = [];
-  let current: Activity[] = [];
-  let lastVideo = -Infinity;
-  for (const a of sorted) {
-    if (!isVideo(a)) continue;
-    if (current.length > 0 && a.ts - lastVideo > opts.gapMs) {
-      clusters.push(current);
-      current = [];
-    }
-    current.push(a);
-    lastVideo = Math.max(lastVideo, activityEnd(a));
-  }
-  if (current.length > 0) clusters.push(current);
-
   const out: Session[] = [];
   let previousEnd = -Infinity;
-  for (const cluster of clusters) {
-    const session = buildSession(cluster, sorted, previousEnd, opts);
+  for (const chain of chains(sorted, opts.gapMs)) {
+    const session = provenSession(chain, sorted, previousEnd, opts) ?? inferredSession(chain, sorted, previousEnd);
     if (session) {
       out.push(session);
       previousEnd = session.end;
@@ -66,47 +86,119 @@ function foldDevice(sorted: readonly Activity[], opts: SessionOptions): Session[
   return out;
 }
 
-/** Flow activity covers its whole minute. */
-function activityEnd(a: Activity): number {
-  return a.evidence === 'flows' ? a.ts + MINUTE - 1000 : a.ts;
+/** Runs of playing evidence with no silence longer than the gap. */
+function chains(sorted: readonly Activity[], gapMs: number): Activity[][] {
+  const out: Activity[][] = [];
+  let current: Activity[] = [];
+  let lastEnd = -Infinity;
+  for (const a of sorted) {
+    if (!isPlaying(a)) continue;
+    if (current.length > 0 && a.ts - lastEnd > gapMs) {
+      out.push(current);
+      current = [];
+    }
+    current.push(a);
+    lastEnd = Math.max(lastEnd, activityEnd(a));
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
-function buildSession(
-  video: readonly Activity[],
-  all: readonly Activity[],
-  previousEnd: number,
-  opts: SessionOptions,
-): Session | undefined {
-  const first = video[0];
-  const last = video[video.length - 1];
-  if (!first || !last) return undefined;
-  const hasVideoName = video.some((a) => a.evidence === 'dns');
-  const flowBytes = video.reduce((sum, a) => sum + (a.evidence === 'flows' ? a.bytesDown : 0), 0);
-  if (!hasVideoName && flowBytes < opts.minVideoBytes) return undefined;
-
-  const end = Math.max(...video.map(activityEnd));
-  // UI activity just before the first video (the app opened, a title chosen) starts the session.
-  let start = first.ts;
+/** The earliest ui/playback activity within LEAD_IN_MS before `first`, after the previous session. */
+function leadIn(all: readonly Activity[], first: number, previousEnd: number, leadMs: number): number {
   for (const a of all) {
-    if (a.ts >= start) break;
-    if (a.ts > previousEnd && first.ts - a.ts <= opts.gapMs) {
-      start = a.ts;
-      break;
-    }
+    if (a.ts >= first) break;
+    if (a.ts > previousEnd && first - a.ts <= leadMs) return a.ts;
   }
-  const flows = all.filter((a) => a.evidence === 'flows' && a.ts >= start && a.ts <= end);
-  const evidence = [...new Set([...video, ...all.filter((a) => a.ts >= start && a.ts <= end)].map((a) => a.evidence))].sort();
+  return first;
+}
+
+function provenSession(chain: readonly Activity[], all: readonly Activity[], previousEnd: number, opts: SessionOptions): Session | undefined {
+  const videoNames = chain.filter((a) => a.role === 'video' && a.evidence === 'dns');
+  const videoFlows = chain.filter(isVideoFlow);
+  const flowBytes = videoFlows.reduce((sum, a) => sum + a.bytesDown, 0);
+  const byFlows = videoFlows.length > 0 && (videoNames.length > 0 || flowBytes >= opts.minVideoBytes);
+  if (videoNames.length === 0 && !byFlows) return undefined;
+  const video = byFlows ? [...videoNames, ...videoFlows].sort(byTime) : videoNames;
+  const firstVideo = video[0]!.ts;
+  // Flows decide the play's extent to the minute; DNS alone ends at the last evidence of playing.
+  const end = maxOf(byFlows ? video : chain.filter((a) => a.ts >= firstVideo), activityEnd);
+  const start = leadIn(all, firstVideo, previousEnd, LEAD_IN_MS);
+  const inside = between(all, start, end);
+  const evidence = new Set<Evidence>();
+  for (const a of inside) {
+    if (a.evidence === 'flows' ? isVideoFlow(a) : isPlaying(a)) evidence.add(a.evidence);
+  }
+  return makeSession(chain, start, end, firstVideo, [...evidence].sort(), inside, opts);
+}
+
+function inferredSession(chain: readonly Activity[], all: readonly Activity[], previousEnd: number): Session | undefined {
+  const beats = [...new Set(chain.filter((a) => a.role === 'playback').map((a) => Math.floor(a.ts / MINUTE)))];
+  if (beats.length < INFER_MIN_BEATS) return undefined;
+  const telemetry = chain.filter((a) => a.role === 'playback');
+  const first = telemetry[0]!.ts;
+  const last = maxOf(telemetry, (a) => a.ts);
+  if (last - first < INFER_MIN_SPAN_MS) return undefined;
+  const intervals = beats.slice(1).map((b, i) => (b - beats[i]!) * MINUTE).sort((x, y) => x - y);
+  if ((intervals[Math.floor(intervals.length / 2)] ?? Infinity) > INFER_MAX_BEAT_MS) return undefined;
+  const opened = all.some((a) => a.role === 'ui' && a.ts > previousEnd && a.ts <= first && first - a.ts <= INFER_OPENING_MS);
+  if (!opened) return undefined;
+  const start = leadIn(all, first, previousEnd, LEAD_IN_MS);
+  const inside = between(all, start, last);
+  return makeSession(chain, start, last, start, ['inferred'], inside, { hdMbps: 0, uhdMbps: 0 });
+}
+
+function makeSession(
+  chain: readonly Activity[],
+  start: number,
+  end: number,
+  firstVideo: number,
+  evidence: readonly Evidence[],
+  inside: readonly Activity[],
+  opts: Pick<SessionOptions, 'hdMbps' | 'uhdMbps'>,
+): Session {
+  const playing = inside.filter((a) => (a.evidence === 'flows' ? isVideoFlow(a) : isPlaying(a)));
+  const first = chain[0]!;
+  const last = chain[chain.length - 1]!;
   return {
     device: first.device,
     ip: last.ip,
     service: first.service,
     start,
     end,
-    firstVideo: first.ts,
-    ...bitrate(flows, opts),
+    firstVideo,
+    ...flowFigures(inside.filter((a) => a.evidence === 'flows'), opts),
     evidence,
-    videoTimes: video.map((a) => a.ts),
+    playTimes: [...new Set(playing.map((a) => a.ts))].sort((x, y) => x - y),
   };
+}
+
+function maxOf(list: readonly Activity[], f: (a: Activity) => number): number {
+  let max = -Infinity;
+  for (const a of list) max = Math.max(max, f(a));
+  return max;
+}
+
+/** The activities of `sorted` (by time) with from <= ts <= to. */
+function between(sorted: readonly Activity[], from: number, to: number): Activity[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.ts < from) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Activity[] = [];
+  for (let i = lo; i < sorted.length && sorted[i]!.ts <= to; i++) out.push(sorted[i]!);
+  return out;
+}
+
+/** Bytes count every flow of the service in the session; bitrate and quality only the video. */
+function flowFigures(flows: readonly Activity[], opts: Pick<SessionOptions, 'hdMbps' | 'uhdMbps'>): Bitrate {
+  const video = flows.filter(isVideoFlow);
+  const all = bitrate(flows, opts);
+  if (video.length === 0 || video.length === flows.length) return all;
+  return { ...bitrate(video, opts), bytesDown: all.bytesDown, bytesUp: all.bytesUp };
 }
 
 type Bitrate = Pick<Session, 'bytesDown' | 'bytesUp' | 'avgMbps' | 'peakMbps' | 'quality'>;

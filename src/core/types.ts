@@ -1,8 +1,20 @@
 // Domain types shared by sources, core, store and CLI. Times are epoch milliseconds (UTC)
 // everywhere inside the program; ISO strings only appear at the edges (JSON output, SQL display).
 
-/** What a monitored name or address is used for. Only `video` proves that someone is watching. */
-export type Role = 'video' | 'ui';
+/**
+ * What a monitored name or address is used for (see src/core/services/netflix.md for the evidence):
+ * - `video` proves that someone is watching (Open Connect servers);
+ * - `playback`: telemetry a client sends only while a title plays; it carries an open session
+ *   through silence but never starts one;
+ * - `ui`: opening the app and choosing a title; it may start a session just before video;
+ * - `background`: idle phone-home; it never starts or extends a session.
+ */
+export type Role = 'video' | 'playback' | 'ui' | 'background';
+
+export const ROLES: readonly Role[] = ['video', 'playback', 'ui', 'background'];
+
+/** How a session is known: a video name in DNS, bytes in captures, or the telemetry cadence alone. */
+export type Evidence = 'dns' | 'flows' | 'inferred';
 
 export type Trust = 'unknown' | 'known' | 'trusted';
 
@@ -13,8 +25,18 @@ export interface ServiceDef {
   readonly domains: readonly string[];
   /** Domains (same matching) whose traffic is the video itself. */
   readonly videoDomains: readonly string[];
+  /**
+   * Names with a role of their own (same matching; the longest suffix wins over `domains` and
+   * `videoDomains`): playback telemetry, background phone-home, ui hosts.
+   */
+  readonly names?: readonly NameRule[];
   /** CIDR prefixes whose traffic is video (Open Connect appliances). */
   readonly videoPrefixes: readonly string[];
+}
+
+export interface NameRule {
+  readonly suffix: string;
+  readonly role: Role;
 }
 
 export interface Classification {
@@ -91,16 +113,16 @@ export interface Session {
   readonly start: number;
   /** Time of the last activity of the session. */
   readonly end: number;
-  /** ts of the first video-role activity: when viewing is proven. */
+  /** When viewing is proven: the first video activity (for an inferred session, its start). */
   readonly firstVideo: number;
   readonly bytesDown: number | null;
   readonly bytesUp: number | null;
   readonly avgMbps: number | null;
   readonly peakMbps: number | null;
   readonly quality: Quality | null;
-  readonly evidence: readonly ('dns' | 'flows')[];
-  /** Timestamps of video activity inside the session, ascending; rules look for the first in a window. */
-  readonly videoTimes: readonly number[];
+  readonly evidence: readonly Evidence[];
+  /** Times of the evidence of playing (video and playback activity), ascending; rules look for the first in a window. */
+  readonly playTimes: readonly number[];
 }
 
 export type RuleName = 'quiet_hours' | 'unknown_device' | 'concurrent_streams' | 'outside_home' | 'daily_summary';
@@ -117,6 +139,12 @@ export interface Alert {
   readonly sessionStart: number | null;
   readonly service: string | null;
   readonly message: string;
+  /**
+   * The stretch of time in which an alert already stored for the same rule, device and service
+   * is this same alert, raised from less evidence (a session whose start or end was refined since).
+   * Absent: only the key identifies it.
+   */
+  readonly sameWithin?: { readonly from: number; readonly to: number; readonly anyDevice?: boolean };
 }
 
 /** A reason a source line/packet/row was skipped on purpose, counted per reason. */

@@ -78,7 +78,10 @@ export function openApp(config: Config, dbFile: string): App {
       const intervals = store.leases.all();
       const statics = staticIntervals.map((s) => ({ mac: s.mac, ip: s.ip, ...(s.hostname ? { hostname: s.hostname } : {}) }));
       const resolver: DeviceResolver = new StickyResolver(new LeaseIndex(intervals, { statics }), [...intervals, ...staticIntervals]);
-      return { store, resolver, sessionOptions, ruleOptions, configuredDevices, vendorOf: lookupVendors };
+      return {
+        store, catalog, resolver, sessionOptions, ruleOptions, configuredDevices, vendorOf: lookupVendors,
+        notifyMaxAgeMs: ms(config.rules.notify_max_age),
+      };
     },
     close: () => store.close(),
   };

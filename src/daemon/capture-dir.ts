@@ -12,7 +12,7 @@ import { SerialRunner, watching } from './serial.js';
 export interface CaptureDirOptions {
   readonly dir: string;
   readonly now: () => number;
-  readonly onChanged: (from: number) => void;
+  readonly onChanged: () => void;
   readonly logger: Logger;
   readonly pollMs?: number;
 }
@@ -95,7 +95,7 @@ export class CaptureDir {
         const r = await ingestCapture(this.app, e.path, { now: this.opts.now() });
         if (r.error) this.opts.logger.warn(`capture damaged, kept what was read: ${r.error}`, { file: e.path });
         this.opts.logger.info('capture ingested', { file: e.path, packets: r.packets, already: r.alreadyIngested });
-        if (r.firstTs !== undefined) this.opts.onChanged(r.firstTs);
+        this.opts.onChanged();
         if (!this.app.config.captures.keep) unlinkSync(e.path);
       } catch (err) {
         // Not retried until the file changes: a bad file must not be re-read every pass.

@@ -13,7 +13,7 @@ import { LeaseWatch } from './lease-watch.js';
 import { LogTail } from './log-tail.js';
 import { guarded, type ModuleLogger } from './logger.js';
 import { outboxRepo } from './outbox.js';
-import { rebuildFrom } from './rebuild.js';
+import { rebuildPending } from './rebuild.js';
 import { SerialRunner } from './serial.js';
 import { dailySummaryAlert, runRetention } from './jobs.js';
 
@@ -84,17 +84,15 @@ export function startDaemon(deps: DaemonDeps): Daemon {
     ...(deps.senderBackoff ? { minBackoffMs: deps.senderBackoff.minMs, maxBackoffMs: deps.senderBackoff.maxMs } : {}),
   });
 
-  // Every source reports the earliest time it changed; one serial rebuild folds them in.
-  let dirtyFrom = Infinity;
+  // Sources store their input with the rebuild mark; one serial rebuild derives from it.
   const rebuilds = new SerialRunner(logger.child('rebuild'), 'rebuild');
-  const changed = (from: number): void => {
-    dirtyFrom = Math.min(dirtyFrom, from);
+  const changed = (): void => {
     rebuilds.request(async () => {
-      const since = dirtyFrom;
-      dirtyFrom = Infinity;
-      if (!Number.isFinite(since)) return;
-      const r = rebuildFrom(app.rebuildContext(), since, now());
-      if (r.newAlertIds.length > 0) {
+      const r = rebuildPending(app.rebuildContext(), now());
+      if (r && r.historyAlertIds.length > 0) {
+        logger.info('alerts about older events recorded as history, not sent', { count: r.historyAlertIds.length, max_age: config.rules.notify_max_age });
+      }
+      if (r && r.newAlertIds.length > 0) {
         logger.info('new alerts', { count: r.newAlertIds.length });
         sender.kick();
       }
@@ -123,6 +121,9 @@ export function startDaemon(deps: DaemonDeps): Daemon {
   beat.unref();
 
   const ready = (async () => {
+    // What a killed writer stored but did not derive comes first.
+    changed();
+    await rebuilds.idle();
     await leases.start();
     await tail.start();
     if (config.captures.dir) {

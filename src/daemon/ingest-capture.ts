@@ -10,6 +10,7 @@ import type { FlowMinute, LeaseInterval, ServedAddress, SkipCounts } from '../co
 import { SourceError } from '../sources/errors.js';
 import { readCapture } from '../sources/pcap/capture.js';
 import type { App } from './app.js';
+import { storeLeases } from './identity.js';
 import { describeFsError } from './ingest-log.js';
 
 export interface CaptureIngestResult {
@@ -55,13 +56,13 @@ export function loadPrefixes(file: string | undefined): PrefixSet {
   return set;
 }
 
-/** Identity of a finished capture: its size and a hash of its first 64 KiB. */
-async function captureFingerprint(path: string, size: number): Promise<string> {
+/** Identity of a capture's content: a hash of its first 64 KiB (the same file grown keeps it). */
+async function captureFingerprint(path: string, size: number): Promise<{ hash: string; length: number }> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(Math.min(size, 65_536));
-    await fh.read(buf, 0, buf.length, 0);
-    return `${size}:${createHash('sha1').update(buf).digest('hex')}`;
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return { hash: createHash('sha1').update(buf.subarray(0, bytesRead)).digest('hex'), length: bytesRead };
   } finally {
     await fh.close();
   }
@@ -72,10 +73,12 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
     throw new SourceError(`${path}: ${describeFsError(err)}`, { file: path, cause: err });
   });
   if (info.size === 0) return { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined, packets: 0, bytes: 0, alreadyIngested: false };
-  const fingerprint = await captureFingerprint(path, info.size);
-  const known = app.store.sources.byKind('capture').find((s) => s.fingerprint === fingerprint && s.complete);
+  const fp = await captureFingerprint(path, info.size);
+  // The same content read before: done, unless this copy is longer (the earlier read was of a
+  // file cut short, or of one still being written): then it is read again and replaces it.
+  const known = app.store.sources.byKind('capture').find((s) => s.fingerprint === fp.hash && s.fpLen === fp.length && s.complete);
   const base = { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined };
-  if (known) return { ...base, packets: 0, bytes: 0, alreadyIngested: true };
+  if (known && info.size <= known.size) return { ...base, packets: 0, bytes: 0, alreadyIngested: true };
 
   const flows = new Map<string, FlowMinute>();
   const served: ServedAddress[] = [];
@@ -110,11 +113,15 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
   opts.progress?.(`${path}: ${stats.packets} packets`, true);
   const intervals: LeaseInterval[] = [...macs.values()].map((m) => ({ ip: m.ip, mac: m.mac, start: m.first, end: m.last + 60_000, source: 'capture' }));
   const { store } = app;
+  const minutes = [...flows.values()].map((f) => f.minute);
+  const replaced = known ? store.flows.earliestOfSource(known.id) : undefined;
   store.tx(() => {
     store.events.addServed(served);
-    store.flows.add([...flows.values()]);
-    store.leases.add(intervals);
-    const id = store.sources.create('capture', path, fingerprint, 0, info.ino, opts.now);
+    const id = known?.id ?? store.sources.create('capture', path, fp.hash, fp.length, info.ino, opts.now);
+    if (known) store.sources.reset(id);
+    store.flows.replaceSource(id, [...flows.values()]);
+    const changed = minutes.reduce((a, b) => Math.min(a, b), replaced ?? Infinity);
+    if (Number.isFinite(changed)) store.mark.changed(changed);
     store.sources.progress(id, {
       path, inode: info.ino, offset: info.size, size: info.size, complete: true, addLines: stats.packets,
       addParsed: stats.packets - Object.values(stats.skipped).reduce((a, b) => a + b, 0), addSkipped: stats.skipped,
@@ -122,6 +129,7 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
     });
     if (stats.error) store.sources.setError(id, stats.error.message, opts.now);
   });
+  storeLeases(store, intervals);
   return {
     ...base,
     format: stats.format,

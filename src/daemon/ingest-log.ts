@@ -96,7 +96,14 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
     groupEvents = groupLines = 0;
     const last = batches.at(-1)!;
     store.tx(() => {
-      for (const b of batches) store.events.addDns(b.dns, sourceId);
+      let added = 0;
+      let earliest = Infinity;
+      for (const b of batches) {
+        added += store.events.addDns(b.dns, sourceId);
+        for (const e of b.dns) if (e.ts < earliest) earliest = e.ts;
+      }
+      // Lookups not stored before change what sessions and alerts say, from the earliest on.
+      if (added > 0) store.mark.changed(earliest);
       store.events.addServed(batches.length === 1 ? last.served : batches.flatMap((b) => b.served));
       store.sources.progress(sourceId, {
         path, inode: info.ino, offset: last.endOffset, size: info.size, complete: opts.final && last.last === true, now: opts.now,

@@ -9,7 +9,8 @@ import { ms } from './app.js';
 import type { CaptureIngestResult } from './ingest-capture.js';
 import { ingestPiholeLog, type LogIngestResult } from './ingest-log.js';
 import type { ViewingIngestResult } from './ingest-viewing.js';
-import { rebuildFrom } from './rebuild.js';
+import { rebuildPending } from './rebuild.js';
+import { storeLeases } from './identity.js';
 
 export interface IngestRequest {
   readonly logs: readonly string[];
@@ -36,6 +37,10 @@ export interface IngestReport {
   readonly sessions: number;
   readonly newAlerts: number;
   readonly newAlertIds: number[];
+  /** Alerts first derived now about events older than rules.notify_max_age: recorded, not pushed. */
+  readonly historyAlerts: number;
+  /** A rebuild left pending by an earlier writer was completed first. */
+  readonly resumedRebuild: boolean;
   readonly errors: string[];
 }
 
@@ -50,12 +55,7 @@ export async function ingestLeaseFile(app: App, path: string, now: number): Prom
   const intervals = leasesToIntervals([{ observedAt, leases: parsed.leases, source: path }], {
     leaseTimeMs: ms(app.config.leases.lease_time),
   });
-  app.store.tx(() => {
-    app.store.leases.add(intervals);
-    for (const l of parsed.leases) {
-      if (l.mac) app.store.devices.seen({ device: l.mac, ip: l.ip, ts: observedAt, hostname: l.hostname });
-    }
-  });
+  storeLeases(app.store, intervals);
   const starts = intervals.map((i) => i.start).filter((s) => s > 0);
   return {
     path,
@@ -69,7 +69,8 @@ export async function ingestLeaseFile(app: App, path: string, now: number): Prom
 
 export async function ingestAll(app: App, req: IngestRequest, opts: IngestOptions): Promise<IngestReport> {
   const errors: string[] = [];
-  const changed: number[] = [];
+  // Whatever an earlier writer stored and did not derive (it was killed, the disk was full) first.
+  const earlier = rebuildPending(app.rebuildContext(), opts.now);
   const attempt = async <T>(path: string, fn: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await fn();
@@ -82,14 +83,12 @@ export async function ingestAll(app: App, req: IngestRequest, opts: IngestOption
   for (const path of req.leases) {
     const r = await attempt(path, () => ingestLeaseFile(app, path, opts.now));
     if (r) leases.push(r);
-    if (r?.earliest !== undefined) changed.push(r.earliest);
   }
   const logs: LogIngestResult[] = [];
   for (const path of req.logs) {
     // Large batches for a one-off import: fewer commits; resuming granularity matters only when tailing.
     const r = await attempt(path, () => ingestPiholeLog(app, path, { final: true, now: opts.now, batchLines: 20_000 }));
     if (r) logs.push(r);
-    if (r?.firstEventTs !== undefined) changed.push(r.firstEventTs);
   }
   // Capture decoding and the CSV parser are loaded only when asked for: a Pi's RAM is small.
   const { ingestCapture } = req.pcaps.length > 0 ? await import('./ingest-capture.js') : { ingestCapture: undefined };
@@ -101,7 +100,6 @@ export async function ingestAll(app: App, req: IngestRequest, opts: IngestOption
     const r = await attempt(path, () => ingestCapture(app, path, { now: opts.now, progress: opts.progress }));
     if (r) pcaps.push(r);
     if (r?.error) errors.push(r.error);
-    if (r?.firstTs !== undefined) changed.push(r.firstTs);
   }
   const viewingActivity: ViewingIngestResult[] = [];
   for (const path of req.viewingActivity) {
@@ -109,9 +107,14 @@ export async function ingestAll(app: App, req: IngestRequest, opts: IngestOption
     const r = await attempt(path, () => ingestViewingActivity(app, path, opts.now));
     if (r) viewingActivity.push(r);
   }
-  const rebuild = changed.length > 0 ? rebuildFrom(app.rebuildContext(), Math.min(...changed), opts.now) : undefined;
+  // Leases were stored first, so one rebuild at the end applies them to the other files' events.
+  const rebuild = rebuildPending(app.rebuildContext(), opts.now);
   // Plays are judged against the sessions just rebuilt.
   const outsideHome = raiseOutsideHomeAlerts && viewingActivity.length > 0 ? raiseOutsideHomeAlerts(app, opts.now) : [];
-  const newAlertIds = [...(rebuild?.newAlertIds ?? []), ...outsideHome];
-  return { logs, leases, pcaps, viewingActivity, sessions: rebuild?.sessions ?? 0, newAlerts: newAlertIds.length, newAlertIds, errors };
+  const newAlertIds = [...(earlier?.newAlertIds ?? []), ...(rebuild?.newAlertIds ?? []), ...outsideHome];
+  const historyAlerts = (earlier?.historyAlertIds.length ?? 0) + (rebuild?.historyAlertIds.length ?? 0);
+  return {
+    logs, leases, pcaps, viewingActivity, sessions: rebuild?.sessions ?? 0, newAlerts: newAlertIds.length, newAlertIds, historyAlerts,
+    resumedRebuild: earlier !== undefined, errors,
+  };
 }

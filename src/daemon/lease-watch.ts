@@ -5,12 +5,13 @@ import { leasesToIntervals } from '../core/leases.js';
 import type { Logger } from '../notify/notifier.js';
 import { parseLeases } from '../sources/leases.js';
 import { ms, type App } from './app.js';
+import { storeLeases } from './identity.js';
 import { ingestLeaseFile } from './ingest.js';
 import { SerialRunner, TrailingKick, watching } from './serial.js';
 
 export interface LeaseWatchOptions {
   readonly now: () => number;
-  readonly onChanged: (from: number) => void;
+  readonly onChanged: () => void;
   readonly logger: Logger;
 }
 
@@ -79,7 +80,7 @@ export class LeaseWatch {
     this.missing.delete(path);
     const r = await ingestLeaseFile(this.app, path, this.opts.now());
     this.opts.logger.debug('leases read', { file: path, leases: r.leases, format: r.format });
-    if (r.earliest !== undefined) this.opts.onChanged(r.earliest);
+    this.opts.onChanged();
   }
 
   /** Pi-hole v6: GET /api/dhcp/leases, with a session from POST /api/auth when a password is set. */
@@ -92,9 +93,8 @@ export class LeaseWatch {
         const now = this.opts.now();
         const parsed = parseLeases(text, { format: 'pihole-api', referenceTs: now, file: url });
         const intervals = leasesToIntervals([{ observedAt: now, leases: parsed.leases, source: url }], { leaseTimeMs: ms(cfg.lease_time) });
-        this.app.store.tx(() => this.app.store.leases.add(intervals));
-        const starts = intervals.map((i) => i.start);
-        if (starts.length > 0) this.opts.onChanged(Math.min(...starts));
+        storeLeases(this.app.store, intervals);
+        this.opts.onChanged();
       } catch (err) {
         this.opts.logger.warn(`lease URL failed: ${(err as Error).message}`, { url });
       }

@@ -14,8 +14,8 @@ import { SerialRunner, TrailingKick, watching } from './serial.js';
 export interface LogTailOptions {
   readonly path: string;
   readonly now: () => number;
-  /** Called after each pass that stored events, with the earliest new event time. */
-  readonly onEvents: (firstEventTs: number) => void;
+  /** Called after each pass that stored events. */
+  readonly onEvents: () => void;
   readonly logger: Logger;
   readonly pollMs?: number;
 }
@@ -108,7 +108,7 @@ export class LogTail {
     this.lastHead = head;
     if (inode === undefined) return;
     const r = await ingestPiholeLog(this.app, this.opts.path, { final: false, now: this.opts.now() });
-    if (r.firstEventTs !== undefined) this.opts.onEvents(r.firstEventTs);
+    if (r.firstEventTs !== undefined) this.opts.onEvents();
   }
 
   /** Finish every rotated file whose content was read only in part (or, after downtime, not at all). */
@@ -129,7 +129,7 @@ export class LogTail {
       if (stillWritten) this.rotatedOpen = true;
       const r = await ingestPiholeLog(this.app, file, { final: !stillWritten, now: this.opts.now() });
       this.opts.logger.info('caught up rotated log', { file, lines: r.linesRead, events: r.dnsEvents });
-      if (r.firstEventTs !== undefined) this.opts.onEvents(r.firstEventTs);
+      if (r.firstEventTs !== undefined) this.opts.onEvents();
     }
   }
 

@@ -1,6 +1,9 @@
-// Bringing sessions and alerts up to date after new events: resolve each event's device with the
-// leases valid at its time, fold sessions over the affected window, evaluate the rules, store the
-// new alerts and queue them. The CLI's ingest and the daemon call the same function.
+// Deriving sessions and alerts from the stored input. Whatever stores input also moves the
+// rebuild mark (store/meta.ts) back to the earliest time it changed, in the same transaction;
+// a rebuild reads the mark, derives everything from there and clears it, in one transaction of
+// its own. So sessions, alerts and devices are a function of the stored input, whatever crashed
+// in between, whoever wrote it and in whatever order it arrived.
+import type { Catalog } from '../core/catalog.js';
 import { isLocallyAdministered } from '../core/mac.js';
 import { evaluateRules, type DeviceFacts, type RuleOptions } from '../core/rules.js';
 import { foldSessions, type SessionOptions } from '../core/sessions.js';
@@ -21,43 +24,63 @@ export interface ConfiguredDevice {
 
 export interface RebuildContext {
   readonly store: Store;
+  readonly catalog: Catalog;
   readonly resolver: DeviceResolver;
   readonly sessionOptions: SessionOptions;
   readonly ruleOptions: RuleOptions;
   readonly configuredDevices: readonly ConfiguredDevice[];
+  /** Alerts first derived for an event older than this are kept as history, never pushed. */
+  readonly notifyMaxAgeMs: number;
   readonly vendorOf?: (macs: readonly string[]) => Map<string, string | undefined>;
 }
 
 export interface RebuildResult {
   readonly from: number;
   readonly sessions: number;
+  /** New alerts to deliver. */
   readonly newAlertIds: number[];
+  /** New alerts kept as history (too old to push). */
+  readonly historyAlertIds: number[];
+  readonly retractedAlerts: number;
 }
 
-/** Rebuild everything from `changedFrom` (the earliest time whose events or leases changed). */
+/** Derive from the rebuild mark, if one is set; undefined when everything is up to date. */
+export function rebuildPending(ctx: RebuildContext, now: number): RebuildResult | undefined {
+  const { store } = ctx;
+  return store.tx(() => {
+    const from = store.mark.pending();
+    if (from === undefined) return undefined;
+    const r = rebuildFrom(ctx, from, now);
+    store.mark.clear();
+    return r;
+  });
+}
+
+/** Derive everything from `changedFrom` (the earliest time whose input changed). */
 export function rebuildFrom(ctx: RebuildContext, changedFrom: number, now: number): RebuildResult {
   const { store } = ctx;
-  const gap = ctx.sessionOptions.gapMs;
   return store.tx(() => {
-    const from = windowStart(ctx, changedFrom - gap);
+    const from = windowStart(ctx, changedFrom - ctx.sessionOptions.gapMs);
     const activities = loadActivities(ctx, from);
     const sessions = foldSessions(activities, ctx.sessionOptions);
     const ids = store.sessions.replaceFrom(from, sessions);
+    mergeIpAlerts(ctx, from);
     const facts = deviceFacts(ctx);
-    const alerts = evaluateRules(sessions, facts, ctx.ruleOptions).map((alert) => ({
+    const derived = evaluateRules(sessions, facts, ctx.ruleOptions).map((alert) => ({
       alert,
       sessionId:
         alert.sessionStart !== null && alert.device !== null && alert.service !== null
           ? (ids.get(sessionKey({ device: alert.device, service: alert.service, start: alert.sessionStart })) ?? null)
           : null,
     }));
-    const newAlertIds = store.alerts.addNew(alerts, now);
+    const r = store.alerts.reconcile(derived, from, now, ctx.notifyMaxAgeMs);
     fillIdentity(ctx);
-    return { from, sessions: sessions.length, newAlertIds };
+    store.devices.deleteOrphans();
+    return { from, sessions: sessions.length, newAlertIds: r.queued, historyAlertIds: r.history, retractedAlerts: r.retracted };
   });
 }
 
-/** Move the start back until no stored session straddles it, plus one gap for UI lead-in. */
+/** Move the start back until no stored session straddles it, plus one gap for the lead-in. */
 function windowStart(ctx: RebuildContext, from: number): number {
   let start = from;
   for (let i = 0; i < 100; i++) {
@@ -68,31 +91,26 @@ function windowStart(ctx: RebuildContext, from: number): number {
   return start;
 }
 
+/**
+ * The activity from `from` on, each attributed to the device that held its address at the time
+ * and classified with the catalog as it is now (a role table that changed applies to old input).
+ * Stored attributions that changed are written back.
+ */
 function loadActivities(ctx: RebuildContext, from: number): Activity[] {
-  const { store, resolver } = ctx;
-  const sightings = new Map<string, { device: string; ip: string; first: number; last: number; hostname?: string | undefined }>();
-  const deviceOf = (ip: string, ts: number): string => {
-    const hit = resolver.resolve(ip, ts);
-    const device = hit?.mac ?? `ip:${ip}`;
-    const key = `${device} ${ip}`;
-    const s = sightings.get(key);
-    if (!s) sightings.set(key, { device, ip, first: ts, last: ts, hostname: hit?.hostname });
-    else {
-      s.first = Math.min(s.first, ts);
-      s.last = Math.max(s.last, ts);
-    }
-    return device;
-  };
+  const { store, resolver, catalog } = ctx;
+  const deviceOf = (ip: string, ts: number): string => resolver.resolve(ip, ts)?.mac ?? `ip:${ip}`;
   const out: Activity[] = [];
   const changes = new Map<string, number[]>();
-  for (const [id, ts, ip, stored, role, service] of store.events.lookupsBetween(from, Number.MAX_SAFE_INTEGER)) {
+  for (const [id, ts, ip, stored, name, service] of store.events.lookupsBetween(from, Number.MAX_SAFE_INTEGER)) {
     const device = deviceOf(ip, ts);
     if (stored !== device) {
-      const ids = changes.get(device);
-      if (ids) ids.push(id);
+      const list = changes.get(device);
+      if (list) list.push(id);
       else changes.set(device, [id]);
     }
-    out.push({ ts, device, ip, service, role, evidence: 'dns', bytesDown: 0, bytesUp: 0 });
+    const c = catalog.classifyDomain(name);
+    if (!c || c.service !== service) continue;
+    out.push({ ts, device, ip, service, role: c.role, evidence: 'dns', bytesDown: 0, bytesUp: 0 });
   }
   store.events.setDevices(changes);
   for (const f of store.flows.between(from, Number.MAX_SAFE_INTEGER)) {
@@ -100,11 +118,26 @@ function loadActivities(ctx: RebuildContext, from: number): Activity[] {
     if (f.device !== device) store.flows.setDevice(f, device);
     out.push({ ts: f.minute, device, ip: f.localIp, service: f.service, role: f.role, evidence: 'flows', bytesDown: f.bytesDown, bytesUp: f.bytesUp });
   }
-  for (const s of sightings.values()) {
-    store.devices.seen({ device: s.device, ip: s.ip, ts: s.first, hostname: s.hostname });
-    store.devices.seen({ device: s.device, ip: s.ip, ts: s.last });
-  }
   return out;
+}
+
+/**
+ * An alert raised while a device was known only by its address (`ip:...`) belongs to the MAC
+ * that a lease read since shows behind that address: it moves there, so the same alert is not
+ * raised again for the MAC.
+ */
+function mergeIpAlerts(ctx: RebuildContext, from: number): void {
+  const { db } = ctx.store;
+  const rows = db.prepare("SELECT id, device, at FROM alerts WHERE device LIKE 'ip:%' AND at >= ?").all(from) as {
+    id: number;
+    device: string;
+    at: number;
+  }[];
+  const move = db.prepare('UPDATE alerts SET device = ? WHERE id = ?');
+  for (const r of rows) {
+    const mac = ctx.resolver.resolve(r.device.slice(3), r.at)?.mac;
+    if (mac) move.run(mac, r.id);
+  }
 }
 
 /** Config entries win over `nfmon device set`, which only names devices the config does not. */

@@ -1,7 +1,31 @@
-// alerts and outbox: an alert is stored once (by its key) and queued for delivery in the same
-// transaction, so a crash between the two cannot lose a notification.
+// alerts and outbox: an alert is stored once (by its key, or as the same alert seen from less
+// evidence) and queued for delivery in the same transaction, so a crash between the two cannot
+// lose a notification, and a refined session cannot raise it twice.
 import type { Alert, RuleName, Severity } from '../core/types.js';
 import type { Db } from './db.js';
+
+/** Rules whose alerts a rebuild derives again from sessions; the others are raised once, elsewhere. */
+export const DERIVED_RULES: readonly RuleName[] = ['quiet_hours', 'unknown_device', 'concurrent_streams'];
+
+/** How far outside its `sameWithin` a stored alert still matches (flows start on the minute). */
+const MATCH_SLACK_MS = 2 * 60_000;
+
+/** Why an alert is held back from delivery for good. */
+export type Held = 'history';
+
+export interface DerivedAlert {
+  readonly alert: Alert;
+  readonly sessionId: number | null;
+}
+
+export interface ReconcileResult {
+  /** Alerts stored for the first time and queued for delivery. */
+  readonly queued: number[];
+  /** Alerts stored for the first time as history (older than notify_max_age): never delivered. */
+  readonly history: number[];
+  /** Stored alerts the input no longer supports, deleted (undelivered ones only). */
+  readonly retracted: number;
+}
 
 export interface AlertRow {
   readonly id: number;
@@ -17,11 +41,12 @@ export interface AlertRow {
   readonly attempts: number;
   readonly nextAttemptAt: number;
   readonly lastError: string | null;
+  readonly held: Held | null;
 }
 
 const COLUMNS = `a.id, a.key, a.at, a.rule, a.severity, a.device, a.session_id AS sessionId, a.service, a.message,
   o.delivered_at AS deliveredAt, coalesce(o.attempts, 0) AS attempts, coalesce(o.next_attempt_at, 0) AS nextAttemptAt,
-  o.last_error AS lastError`;
+  o.last_error AS lastError, o.held`;
 
 export class AlertRepo {
   private readonly insertStmt;
@@ -32,20 +57,64 @@ export class AlertRepo {
       `INSERT INTO alerts (key, at, rule, severity, device, session_id, service, message, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
     );
-    this.queueStmt = db.prepare('INSERT INTO outbox (alert_id, next_attempt_at) VALUES (?, 0)');
+    this.queueStmt = db.prepare('INSERT INTO outbox (alert_id, next_attempt_at, held) VALUES (?, 0, ?)');
   }
 
-  /** Store alerts not stored before and queue them; returns the ids of the new ones. */
-  addNew(alerts: readonly { alert: Alert; sessionId: number | null }[], now: number): number[] {
-    const ids: number[] = [];
+  /**
+   * Store alerts not stored before and queue them; returns the ids of the new ones. An alert whose
+   * triggering event is older than `maxAgeMs` is stored as history and never queued.
+   */
+  addNew(alerts: readonly DerivedAlert[], now: number, maxAgeMs = Infinity): number[] {
+    return this.insertAll(alerts, now, maxAgeMs).queued;
+  }
+
+  /**
+   * A rebuild's alerts from `from` on replace the stored ones derived by the same rules: an
+   * alert stored before (same key, or the same rule, service and device at a time within the new
+   * alert's `sameWithin`) keeps its id, key and delivery state and takes the new time, message
+   * and session; a new one is stored and queued (or kept as history); a stored one nothing
+   * derives any more is deleted unless it was delivered (it reached a person: it stays on record).
+   * Call inside the rebuild's transaction.
+   */
+  reconcile(derived: readonly DerivedAlert[], from: number, now: number, maxAgeMs: number): ReconcileResult {
+    const rules = DERIVED_RULES.map(() => '?').join(',');
+    const stored = this.db
+      .prepare(`SELECT ${COLUMNS} FROM alerts a LEFT JOIN outbox o ON o.alert_id = a.id WHERE a.rule IN (${rules}) AND a.at >= ? ORDER BY a.at, a.id`)
+      .all(...DERIVED_RULES, from) as AlertRow[];
+    const byKey = new Map(stored.map((r) => [r.key, r]));
+    const matched = new Set<number>();
+    const fresh: DerivedAlert[] = [];
+    const update = this.db.prepare('UPDATE alerts SET at = ?, severity = ?, device = ?, session_id = ?, message = ? WHERE id = ?');
+    for (const d of derived) {
+      const same = byKey.get(d.alert.key) ?? closest(stored, d.alert, matched);
+      if (!same || matched.has(same.id)) {
+        fresh.push(d);
+        continue;
+      }
+      matched.add(same.id);
+      const a = d.alert;
+      if (same.at !== a.at || same.message !== a.message || same.sessionId !== d.sessionId || same.device !== a.device) {
+        update.run(a.at, a.severity, a.device, d.sessionId, a.message, same.id);
+      }
+    }
+    const gone = stored.filter((r) => !matched.has(r.id) && r.deliveredAt === null);
+    const del = this.db.prepare('DELETE FROM alerts WHERE id = ?');
+    for (const r of gone) del.run(r.id);
+    return { ...this.insertAll(fresh, now, maxAgeMs), retracted: gone.length };
+  }
+
+  private insertAll(alerts: readonly DerivedAlert[], now: number, maxAgeMs: number): Omit<ReconcileResult, 'retracted'> {
+    const queued: number[] = [];
+    const history: number[] = [];
     for (const { alert: a, sessionId } of alerts) {
       const r = this.insertStmt.run(a.key, a.at, a.rule, a.severity, a.device, sessionId, a.service, a.message, now);
       if (r.changes === 0) continue;
       const id = Number(r.lastInsertRowid);
-      this.queueStmt.run(id);
-      ids.push(id);
+      const old = now - a.at > maxAgeMs;
+      this.queueStmt.run(id, old ? 'history' : null);
+      (old ? history : queued).push(id);
     }
-    return ids;
+    return { queued, history };
   }
 
   list(since: number | undefined): AlertRow[] {
@@ -63,7 +132,7 @@ export class AlertRepo {
   /** Undelivered alerts due at `now`, oldest first: delivery keeps the order they were raised in. */
   pending(limit: number): AlertRow[] {
     return this.db
-      .prepare(`SELECT ${COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.delivered_at IS NULL ORDER BY a.id LIMIT ?`)
+      .prepare(`SELECT ${COLUMNS} FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE o.delivered_at IS NULL AND o.held IS NULL ORDER BY a.id LIMIT ?`)
       .all(limit) as AlertRow[];
   }
 
@@ -78,7 +147,7 @@ export class AlertRepo {
   }
 
   outboxDepth(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL').get() as { n: number }).n;
+    return (this.db.prepare('SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL AND held IS NULL').get() as { n: number }).n;
   }
 
   lastError(): string | null {
@@ -91,4 +160,17 @@ export class AlertRepo {
   deleteDevice(device: string): number {
     return this.db.prepare('DELETE FROM alerts WHERE device = ?').run(device).changes;
   }
+}
+
+/** The stored alert of the same rule, service and device whose time lies within `a.sameWithin`, nearest first. */
+function closest(stored: readonly AlertRow[], a: Alert, taken: ReadonlySet<number>): AlertRow | undefined {
+  const w = a.sameWithin;
+  if (!w) return undefined;
+  let best: AlertRow | undefined;
+  for (const r of stored) {
+    if (taken.has(r.id) || r.rule !== a.rule || r.service !== a.service || (!w.anyDevice && r.device !== a.device)) continue;
+    if (r.at < w.from - MATCH_SLACK_MS || r.at > w.to + MATCH_SLACK_MS) continue;
+    if (!best || Math.abs(r.at - a.at) < Math.abs(best.at - a.at)) best = r;
+  }
+  return best;
 }

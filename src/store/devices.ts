@@ -1,4 +1,6 @@
-// devices and device_ips: the identity (MAC) of each device and what hangs off it.
+// devices: the identity (MAC, or ip:<address>) of each device and what the user or the OUI list
+// says of it. What follows from activity (first and last seen, addresses) and from leases (host
+// name) is computed from those tables when asked for, so it always agrees with them.
 import type { Trust } from '../core/types.js';
 import type { Db } from './db.js';
 
@@ -9,65 +11,42 @@ export interface DeviceRow {
   readonly vendor: string | null;
   readonly trust: Trust;
   readonly randomized: boolean;
+  /** First and last monitored activity (lookups, flows); null for a device only a lease names. */
   readonly firstSeen: number | null;
   readonly lastSeen: number | null;
+  /** Addresses it used or was leased, most recent first. */
   readonly ips: string[];
 }
 
-export interface Sighting {
-  readonly device: string;
-  readonly ip: string;
-  readonly ts: number;
-  readonly hostname?: string | undefined;
-}
-
-interface RawRow extends Omit<DeviceRow, 'randomized' | 'ips'> {
+interface LabelRow {
+  device: string;
+  name: string | null;
+  vendor: string | null;
+  trust: Trust;
   randomized: number;
-  ips: string | null;
 }
 
-const SELECT = `SELECT d.device, d.name, d.hostname, d.vendor, d.trust, d.randomized,
-  d.first_seen AS firstSeen, d.last_seen AS lastSeen,
-  (SELECT group_concat(ip, ' ') FROM (SELECT ip FROM device_ips i WHERE i.device = d.device ORDER BY last_seen DESC)) AS ips
-  FROM devices d`;
+interface Use {
+  device: string;
+  ip: string;
+  first: number | null;
+  last: number | null;
+}
 
 export class DeviceRepo {
-  private readonly seenStmt;
-  private readonly ipStmt;
-
-  constructor(private readonly db: Db) {
-    this.seenStmt = db.prepare(
-      `INSERT INTO devices (device, hostname, first_seen, last_seen) VALUES (?, ?, ?, ?)
-       ON CONFLICT (device) DO UPDATE SET
-         hostname = coalesce(excluded.hostname, hostname),
-         first_seen = min(coalesce(first_seen, excluded.first_seen), excluded.first_seen),
-         last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen)`,
-    );
-    this.ipStmt = db.prepare(
-      `INSERT INTO device_ips (device, ip, first_seen, last_seen) VALUES (?, ?, ?, ?)
-       ON CONFLICT (device, ip) DO UPDATE SET
-         first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
-    );
-  }
-
-  /** Record that a device was active (or leased) with an IP at ts. */
-  seen(s: Sighting): void {
-    this.seenStmt.run(s.device, s.hostname ?? null, s.ts, s.ts);
-    this.ipStmt.run(s.device, s.ip, s.ts, s.ts);
-  }
+  constructor(private readonly db: Db) {}
 
   /** Ensure a row exists, e.g. for a device named in config before it was ever seen. */
   ensure(device: string): void {
     this.db.prepare('INSERT INTO devices (device) VALUES (?) ON CONFLICT (device) DO NOTHING').run(device);
   }
 
-  setIdentity(device: string, fields: { vendor?: string | null; randomized?: boolean; hostname?: string | null }): void {
+  setIdentity(device: string, fields: { vendor?: string | null; randomized?: boolean }): void {
     this.ensure(device);
     if (fields.vendor !== undefined) this.db.prepare('UPDATE devices SET vendor = ? WHERE device = ?').run(fields.vendor, device);
     if (fields.randomized !== undefined) {
       this.db.prepare('UPDATE devices SET randomized = ? WHERE device = ?').run(fields.randomized ? 1 : 0, device);
     }
-    if (fields.hostname) this.db.prepare('UPDATE devices SET hostname = ? WHERE device = ?').run(fields.hostname, device);
   }
 
   setLabel(device: string, name: string | undefined, trust: Trust | undefined): void {
@@ -76,39 +55,99 @@ export class DeviceRepo {
     if (trust !== undefined) this.db.prepare('UPDATE devices SET trust = ? WHERE device = ?').run(trust, device);
   }
 
+  /** Every device the store knows: labelled, active (lookups, flows) or leased; most recently active first. */
   list(): DeviceRow[] {
-    return (this.db.prepare(`${SELECT} ORDER BY coalesce(d.last_seen, 0) DESC, d.device`).all() as RawRow[]).map(toRow);
+    const labels = new Map((this.db.prepare('SELECT device, name, vendor, trust, randomized FROM devices').all() as LabelRow[]).map((r) => [r.device, r]));
+    const uses = this.db
+      .prepare(
+        `SELECT device, client_ip AS ip, min(ts) AS first, max(ts) AS last FROM dns_events WHERE device IS NOT NULL GROUP BY device, client_ip
+         UNION ALL
+         SELECT device, local_ip, min(minute), max(minute) FROM flows WHERE device IS NOT NULL GROUP BY device, local_ip
+         UNION ALL
+         SELECT mac, ip, NULL, NULL FROM leases WHERE source != 'capture'`,
+      )
+      .all() as Use[];
+    const leaseEnds = new Map(
+      (this.db.prepare("SELECT mac, ip, max(coalesce(end, 9e15)) AS e FROM leases WHERE source != 'capture' GROUP BY mac, ip").all() as { mac: string; ip: string; e: number }[]).map(
+        (r) => [`${r.mac} ${r.ip}`, r.e],
+      ),
+    );
+    const hostnames = this.hostnames();
+    const byDevice = new Map<string, Use[]>();
+    for (const u of uses) {
+      const list = byDevice.get(u.device);
+      if (list) list.push(u);
+      else byDevice.set(u.device, [u]);
+    }
+    for (const d of labels.keys()) if (!byDevice.has(d)) byDevice.set(d, []);
+    const rows = [...byDevice].map(([device, list]) => toRow(device, list, labels.get(device), hostnames.get(device) ?? null, leaseEnds));
+    return rows.sort((a, b) => (b.lastSeen ?? 0) - (a.lastSeen ?? 0) || a.device.localeCompare(b.device));
   }
 
   get(device: string): DeviceRow | undefined {
-    const raw = this.db.prepare(`${SELECT} WHERE d.device = ?`).get(device) as RawRow | undefined;
-    return raw ? toRow(raw) : undefined;
+    return this.list().find((d) => d.device === device);
   }
 
   /** Find by MAC, name (case-insensitive), hostname or IP. */
   find(query: string): DeviceRow[] {
     const q = query.trim().toLowerCase();
-    const rows = this.db
-      .prepare(
-        `${SELECT} WHERE d.device = ? OR lower(d.name) = ? OR lower(d.hostname) = ?
-           OR d.device IN (SELECT device FROM device_ips WHERE ip = ?)`,
-      )
-      .all(q, q, q, query.trim()) as RawRow[];
-    return rows.map(toRow);
+    return this.list().filter((d) => d.device === q || d.name?.toLowerCase() === q || d.hostname?.toLowerCase() === q || d.ips.includes(query.trim()));
   }
 
+  /** MAC devices whose vendor has not been looked up yet. */
   withoutVendor(): string[] {
-    return (this.db.prepare("SELECT device FROM devices WHERE vendor IS NULL AND device NOT LIKE 'ip:%'").all() as { device: string }[]).map(
-      (r) => r.device,
-    );
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT device FROM (SELECT device FROM dns_events WHERE device IS NOT NULL UNION SELECT device FROM flows WHERE device IS NOT NULL
+           UNION SELECT mac AS device FROM leases WHERE source != 'capture') WHERE device NOT LIKE 'ip:%'
+           AND device NOT IN (SELECT device FROM devices WHERE vendor IS NOT NULL)`,
+      )
+      .all() as { device: string }[];
+    return rows.map((r) => r.device);
+  }
+
+  /** ip: devices that nothing refers to any more (their activity now belongs to a MAC). */
+  deleteOrphans(): number {
+    return this.db
+      .prepare(
+        `DELETE FROM devices WHERE device LIKE 'ip:%' AND name IS NULL AND trust = 'unknown'
+           AND device NOT IN (SELECT device FROM dns_events WHERE device IS NOT NULL)
+           AND device NOT IN (SELECT device FROM flows WHERE device IS NOT NULL)`,
+      )
+      .run().changes;
   }
 
   delete(device: string): void {
-    this.db.prepare('DELETE FROM device_ips WHERE device = ?').run(device);
     this.db.prepare('DELETE FROM devices WHERE device = ?').run(device);
+  }
+
+  private hostnames(): Map<string, string> {
+    const rows = this.db
+      .prepare('SELECT mac, hostname FROM leases WHERE hostname IS NOT NULL ORDER BY coalesce(end, 9e15), start')
+      .all() as { mac: string; hostname: string }[];
+    return new Map(rows.map((r) => [r.mac, r.hostname]));
   }
 }
 
-function toRow(r: RawRow): DeviceRow {
-  return { ...r, randomized: r.randomized === 1, ips: r.ips ? r.ips.split(' ') : [] };
+function toRow(device: string, uses: readonly Use[], label: LabelRow | undefined, hostname: string | null, leaseEnds: ReadonlyMap<string, number>): DeviceRow {
+  let first: number | null = null;
+  let last: number | null = null;
+  const recency = new Map<string, number>();
+  for (const u of uses) {
+    if (u.first !== null) first = first === null ? u.first : Math.min(first, u.first);
+    if (u.last !== null) last = last === null ? u.last : Math.max(last, u.last);
+    const when = u.last ?? leaseEnds.get(`${device} ${u.ip}`) ?? 0;
+    recency.set(u.ip, Math.max(recency.get(u.ip) ?? -Infinity, when));
+  }
+  return {
+    device,
+    name: label?.name ?? null,
+    hostname,
+    vendor: label?.vendor ?? null,
+    trust: label?.trust ?? 'unknown',
+    randomized: (label?.randomized ?? 0) === 1,
+    firstSeen: first,
+    lastSeen: last,
+    ips: [...recency].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([ip]) => ip),
+  };
 }

@@ -1,11 +1,11 @@
 // dns_events and served_addresses: what Pi-hole (or a capture) saw of monitored names.
-import type { DnsActivity, ServedAddress } from '../core/types.js';
+import type { DnsActivity, Role, ServedAddress } from '../core/types.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 /** Rows per multi-row statement, largest first (the last must be 1): one call per that many rows. */
 const ROW_COUNTS = [100, 20, 5, 1] as const;
-const DNS_INSERT = 'INSERT INTO dns_events (ts, client_ip, name, qtype, service, role, blocked, source_id) VALUES ';
+const DNS_INSERT = 'INSERT OR IGNORE INTO dns_events (ts, client_ip, name, qtype, service, role, blocked, source_id) VALUES ';
 const SERVED_UPSERT = 'INSERT INTO served_addresses (ip, service, role, name, first_seen, last_seen) VALUES ';
 const SERVED_CONFLICT = `
    ON CONFLICT (ip, service) DO UPDATE SET
@@ -14,8 +14,8 @@ const SERVED_CONFLICT = `
      role = CASE WHEN excluded.role = 'video' THEN 'video' ELSE role END,
      name = CASE WHEN excluded.last_seen >= last_seen THEN excluded.name ELSE name END`;
 
-/** An unblocked lookup for a rebuild: id, ts, client_ip, device, role, service. */
-export type LookupRow = readonly [number, number, string, string | null, 'video' | 'ui', string];
+/** An unblocked lookup for a rebuild: id, ts, client_ip, device, name, service. */
+export type LookupRow = readonly [number, number, string, string | null, string, string];
 
 export class EventRepo {
   private readonly insertDns: MultiRow;
@@ -28,13 +28,16 @@ export class EventRepo {
     // Rows of one statement go in one after the other, so a key twice in it is an upsert of the first.
     this.upsertServed = new MultiRow(db, SERVED_UPSERT, '(?, ?, ?, ?, ?, ?)', SERVED_CONFLICT);
     this.lookups = db
-      .prepare('SELECT id, ts, client_ip, device, role, service FROM dns_events WHERE ts BETWEEN ? AND ? AND blocked = 0 ORDER BY ts, id')
+      .prepare('SELECT id, ts, client_ip, device, name, service FROM dns_events WHERE ts BETWEEN ? AND ? AND blocked = 0 ORDER BY ts, id')
       .raw(true);
   }
 
-  /** Call inside a transaction. Rows get ids in the order of `events`. */
-  addDns(events: readonly DnsActivity[], sourceId: number | null): void {
-    this.insertDns.run(events.length, (i, out) => {
+  /**
+   * Call inside a transaction. Rows get ids in the order of `events`. A lookup already stored
+   * (same time, client, name and type) is not stored again. Returns how many rows were new.
+   */
+  addDns(events: readonly DnsActivity[], sourceId: number | null): number {
+    return this.insertDns.run(events.length, (i, out) => {
       const e = events[i]!;
       out.push(e.ts, e.clientIp, e.name, e.qtype, e.service, e.role, e.blocked ? 1 : 0, sourceId);
     });
@@ -94,9 +97,15 @@ export class EventRepo {
     return st;
   }
 
-  servedAddress(ip: string): { service: string; role: 'video' | 'ui' } | undefined {
+  /** The earliest lookup by `ip` (a new lease for it may change who made every one of them). */
+  earliestFrom(ip: string): number | undefined {
+    const r = this.db.prepare('SELECT min(ts) AS ts FROM dns_events WHERE client_ip = ?').get(ip) as { ts: number | null };
+    return r.ts ?? undefined;
+  }
+
+  servedAddress(ip: string): { service: string; role: Role } | undefined {
     return this.db.prepare('SELECT service, role FROM served_addresses WHERE ip = ? ORDER BY role DESC LIMIT 1').get(ip) as
-      | { service: string; role: 'video' | 'ui' }
+      | { service: string; role: Role }
       | undefined;
   }
 
@@ -121,8 +130,9 @@ class MultiRow {
     this.statements = ROW_COUNTS.map((n) => db.prepare(`${head}${Array.from({ length: n }, () => row).join(', ')}${tail}`));
   }
 
-  /** Write rows 0..count-1; `fill(i, out)` pushes row i's values. */
-  run(count: number, fill: (i: number, out: unknown[]) => void): void {
+  /** Write rows 0..count-1; `fill(i, out)` pushes row i's values. Returns the rows changed. */
+  run(count: number, fill: (i: number, out: unknown[]) => void): number {
+    let changes = 0;
     let i = 0;
     for (let k = 0; k < ROW_COUNTS.length; k++) {
       const rows = ROW_COUNTS[k]!;
@@ -130,8 +140,9 @@ class MultiRow {
       for (; i + rows <= count; i += rows) {
         const values: unknown[] = [];
         for (let j = i; j < i + rows; j++) fill(j, values);
-        st.run(values);
+        changes += st.run(values).changes;
       }
     }
+    return changes;
   }
 }

@@ -5,7 +5,7 @@ import { DeviceRepo } from './devices.js';
 import { EventRepo } from './events.js';
 import { FlowRepo } from './flows.js';
 import { LeaseRepo } from './leases.js';
-import { MetaRepo } from './meta.js';
+import { MetaRepo, RebuildMark } from './meta.js';
 import { PlayRepo } from './plays.js';
 import { SessionRepo } from './sessions.js';
 import { SourceRepo } from './sources.js';
@@ -17,6 +17,7 @@ export class Store {
   readonly flows: FlowRepo;
   readonly leases: LeaseRepo;
   readonly meta: MetaRepo;
+  readonly mark: RebuildMark;
   readonly plays: PlayRepo;
   readonly sessions: SessionRepo;
   readonly sources: SourceRepo;
@@ -31,6 +32,7 @@ export class Store {
     this.flows = new FlowRepo(db);
     this.leases = new LeaseRepo(db);
     this.meta = new MetaRepo(db);
+    this.mark = new RebuildMark(db);
     this.plays = new PlayRepo(db);
     this.sessions = new SessionRepo(db);
     this.sources = new SourceRepo(db);

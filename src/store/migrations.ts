@@ -160,4 +160,72 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX plays_start ON plays (start);
   `,
+  // 3: derived state that always agrees with the stored input (issue 10).
+  // - A lookup is stored once whatever reads it twice (two writers, a resumed import, the same
+  //   query in the log and in Pi-hole's database): unique on its content.
+  // - Flows belong to the capture file that counted them, so a file read again (it grew after a
+  //   read of its cut-off copy) replaces its own minutes instead of adding to them.
+  // - Device facts that follow from activity (first and last seen, addresses, host name) are
+  //   computed from events, flows and leases when asked for, never accumulated.
+  // - The outbox can hold an alert back for good (`held = 'history'`: too old to push).
+  // - The rebuild mark (meta 'rebuild_from') is set so that the next writer rebuilds everything
+  //   with the session model of this version.
+  `
+  DELETE FROM dns_events WHERE id NOT IN (SELECT min(id) FROM dns_events GROUP BY ts, client_ip, name, qtype);
+  DROP INDEX dns_events_ts;
+  DROP INDEX dns_events_device;
+  CREATE UNIQUE INDEX dns_events_content ON dns_events (ts, client_ip, name, qtype);
+  CREATE INDEX dns_events_client ON dns_events (client_ip, ts);
+  CREATE INDEX dns_events_device ON dns_events (device, client_ip, ts);
+
+  CREATE TABLE flows_by_source (
+    source_id   INTEGER NOT NULL DEFAULT 0,
+    minute      INTEGER NOT NULL,
+    local_ip    TEXT NOT NULL,
+    remote_ip   TEXT NOT NULL,
+    service     TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    device      TEXT,
+    bytes_down  INTEGER NOT NULL,
+    bytes_up    INTEGER NOT NULL,
+    packets_down INTEGER NOT NULL,
+    packets_up  INTEGER NOT NULL,
+    PRIMARY KEY (minute, local_ip, remote_ip, service, source_id)
+  ) WITHOUT ROWID;
+  INSERT INTO flows_by_source (source_id, minute, local_ip, remote_ip, service, role, device, bytes_down, bytes_up, packets_down, packets_up)
+    SELECT 0, minute, local_ip, remote_ip, service, role, device, bytes_down, bytes_up, packets_down, packets_up FROM flows;
+  DROP TABLE flows;
+  ALTER TABLE flows_by_source RENAME TO flows;
+  CREATE INDEX flows_device ON flows (device, local_ip, minute);
+  CREATE INDEX flows_local ON flows (local_ip, minute);
+  CREATE INDEX flows_source ON flows (source_id);
+
+  CREATE INDEX leases_mac ON leases (mac);
+  -- A capture is known by the hash of its first 64 KiB; its size is the row's size.
+  UPDATE sources SET fingerprint = substr(fingerprint, instr(fingerprint, ':') + 1) WHERE kind = 'capture';
+
+  DROP TABLE device_ips;
+  ALTER TABLE devices DROP COLUMN hostname;
+  ALTER TABLE devices DROP COLUMN first_seen;
+  ALTER TABLE devices DROP COLUMN last_seen;
+
+  ALTER TABLE outbox ADD COLUMN held TEXT;
+  DROP INDEX outbox_pending;
+  CREATE INDEX outbox_pending ON outbox (delivered_at, held, alert_id);
+
+  -- Files handed by nfmon ingest to the running daemon, and the daemon's report on each.
+  CREATE TABLE ingest_requests (
+    id           INTEGER PRIMARY KEY,
+    request      TEXT NOT NULL,
+    requested_at INTEGER NOT NULL,
+    requested_by INTEGER NOT NULL,
+    started_at   INTEGER,
+    finished_at  INTEGER,
+    report       TEXT
+  );
+
+  INSERT INTO meta (key, value)
+    SELECT 'rebuild_from', '0' WHERE EXISTS (SELECT 1 FROM dns_events) OR EXISTS (SELECT 1 FROM flows)
+    ON CONFLICT (key) DO UPDATE SET value = '0';
+  `,
 ];

@@ -82,6 +82,11 @@ export class SourceRepo {
         p.firstEvent ?? null, p.firstEvent ?? null, p.lastEvent ?? null, p.lastEvent ?? null, p.now, id);
   }
 
+  /** Counters back to zero, for a file read again from its start. */
+  reset(id: number): void {
+    this.db.prepare("UPDATE sources SET offset = 0, lines = 0, parsed = 0, skipped = '{}', first_event = NULL, last_event = NULL WHERE id = ?").run(id);
+  }
+
   updateFingerprint(id: number, fingerprint: string, fpLen: number): void {
     this.db.prepare('UPDATE sources SET fingerprint = ?, fp_len = ? WHERE id = ?').run(fingerprint, fpLen, id);
   }

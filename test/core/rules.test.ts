@@ -8,9 +8,9 @@ const opts: RuleOptions = { timeZone: zone, quietHours: '00:00-06:00', maxConcur
 const local = (y: number, mo: number, d: number, h: number, mi: number): number =>
   fromWall({ year: y, month: mo, day: d, hour: h, minute: mi, second: 0 }, zone);
 
-function session(device: string, start: number, end: number, videoTimes: number[] = [start, end]): Session {
-  return { device, ip: '192.168.1.2', service: 'netflix', start, end, firstVideo: videoTimes[0] ?? start, bytesDown: null,
-    bytesUp: null, avgMbps: null, peakMbps: null, quality: null, evidence: ['dns'], videoTimes };
+function session(device: string, start: number, end: number, playTimes: number[] = [start, end]): Session {
+  return { device, ip: '192.168.1.2', service: 'netflix', start, end, firstVideo: playTimes[0] ?? start, bytesDown: null,
+    bytesUp: null, avgMbps: null, peakMbps: null, quality: null, evidence: ['dns'], playTimes };
 }
 const known = (label: string, extra: Partial<DeviceFacts> = {}): DeviceFacts => ({ label, trust: 'known', ...extra });
 

@@ -39,7 +39,7 @@ describe('migrations', () => {
       expect(schemaVersion(db)).toBe(MIGRATIONS.length);
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(tables(db)).toEqual(
-        expect.arrayContaining(['alerts', 'device_ips', 'devices', 'dns_events', 'flows', 'leases', 'meta', 'outbox', 'plays', 'served_addresses', 'sessions', 'sources']),
+        expect.arrayContaining(['alerts', 'devices', 'ingest_requests', 'dns_events', 'flows', 'leases', 'meta', 'outbox', 'plays', 'served_addresses', 'sessions', 'sources']),
       );
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);

@@ -16,7 +16,7 @@ const min = (m: number): number => T0 + m * 60_000;
 function session(device: string, startMin: number, endMin: number, extra: Partial<Session> = {}): Session {
   return {
     device, ip: '192.168.1.20', service: 'netflix', start: min(startMin), end: min(endMin), firstVideo: min(startMin),
-    bytesDown: null, bytesUp: null, avgMbps: null, peakMbps: null, quality: null, evidence: ['dns'], videoTimes: [min(startMin)],
+    bytesDown: null, bytesUp: null, avgMbps: null, peakMbps: null, quality: null, evidence: ['dns'], playTimes: [min(startMin)],
     ...extra,
   };
 }
@@ -202,27 +202,33 @@ describe('SourceRepo.progress', () => {
   });
 });
 
-describe('FlowRepo.add', () => {
+describe('FlowRepo.replaceSource', () => {
   const flow = (over: Partial<FlowMinute> = {}): FlowMinute => ({
     minute: min(1), localIp: '192.168.1.20', remoteIp: '45.57.90.1', service: 'netflix', role: 'ui',
     bytesDown: 1_000, bytesUp: 100, packetsDown: 2, packetsUp: 1, ...over,
   });
   const rows = (): unknown[] =>
     store.db
-      .prepare('SELECT minute, remote_ip, role, bytes_down, bytes_up, packets_down, packets_up FROM flows ORDER BY minute, remote_ip')
+      .prepare('SELECT source_id, minute, remote_ip, role, bytes_down, bytes_up, packets_down, packets_up FROM flows ORDER BY minute, remote_ip, source_id')
       .all();
 
-  it('adds a repeated minute to what is stored (a minute spans two capture files), never overwrites', () => {
-    store.flows.add([flow()]);
-    store.flows.add([flow({ bytesDown: 5_000_000, bytesUp: 20_000, packetsDown: 3_500, packetsUp: 400, role: 'video' })]);
-    store.flows.add([flow({ bytesDown: 1, bytesUp: 1, packetsDown: 1, packetsUp: 1 })]);
+  it('keeps a minute that spans two capture files as one row per file', () => {
+    store.flows.replaceSource(1, [flow()]);
+    store.flows.replaceSource(2, [flow({ bytesDown: 5_000_000, bytesUp: 20_000, packetsDown: 3_500, packetsUp: 400, role: 'video' })]);
     expect(rows()).toEqual([
-      { minute: min(1), remote_ip: '45.57.90.1', role: 'video', bytes_down: 5_001_001, bytes_up: 20_101, packets_down: 3_503, packets_up: 402 },
+      { source_id: 1, minute: min(1), remote_ip: '45.57.90.1', role: 'ui', bytes_down: 1_000, bytes_up: 100, packets_down: 2, packets_up: 1 },
+      { source_id: 2, minute: min(1), remote_ip: '45.57.90.1', role: 'video', bytes_down: 5_000_000, bytes_up: 20_000, packets_down: 3_500, packets_up: 400 },
     ]);
   });
 
+  it('a file read again replaces its own minutes instead of adding to them', () => {
+    store.flows.replaceSource(1, [flow(), flow({ minute: min(2) })]);
+    store.flows.replaceSource(1, [flow({ bytesDown: 3_000 }), flow({ minute: min(2), bytesDown: 4_000 }), flow({ minute: min(3) })]);
+    expect(store.flows.between(min(0), min(9)).map((f) => [f.minute, f.bytesDown])).toEqual([[min(1), 3_000], [min(2), 4_000], [min(3), 1_000]]);
+  });
+
   it('keeps other minutes and other remote addresses apart', () => {
-    store.flows.add([flow(), flow({ minute: min(2) }), flow({ remoteIp: '45.57.90.2' })]);
+    store.flows.replaceSource(1, [flow(), flow({ minute: min(2) }), flow({ remoteIp: '45.57.90.2' })]);
     expect(rows()).toHaveLength(3);
     expect(store.flows.between(min(2), min(2)).map((f) => [f.minute, f.bytesDown])).toEqual([[min(2), 1_000]]);
   });
