@@ -85,7 +85,7 @@ export function generateHousehold({ days = 2, seed = 1, out, pcap = false } = {}
     generator: { seed, days, time_zone: TZ, from: iso(from), to: iso(to), quiet_hours: QUIET_HOURS, max_concurrent_streams: MAX_STREAMS },
     files,
     devices: DEVICES.map((dev) => ({ mac: dev.mac, ip: dev.ip, name: dev.name, hostname: dev.hostname, client_kind: truthKind(dev.kind), trust: dev.trust, in_config: dev.config !== false, quiet_hours: dev.quietHours ?? null })),
-    plays: truthPlays.map(({ startMs, endMs, ...rest }) => rest),
+    plays: truthPlays.map(({ startMs: _s, endMs: _e, ...rest }) => rest),
     idle_periods: acts.filter((a) => ['idle', 'tab', 'background'].includes(a.type)).map((a) => ({
       device_mac: byKey[a.device].mac, kind: { idle: 'app_home_screen', tab: 'browser_tab', background: 'phone_background' }[a.type], start: iso(a.start), end: iso(Math.min(a.end, to)),
     })),
