@@ -9,17 +9,20 @@
 //           targets: <= 0.5x tcpdump (full), <= 0.4x (snaplen 128), peak RSS <= 100 MB
 //   daemon  alert latency (log line appended -> Home Assistant call_service), p50/p95 over 100
 //           alerts (target p95 <= 2 s), and the daemon's idle RSS (target <= 80 MB)
+//   accuracy  sessions and alerts against the truth of generated household days (three seeds,
+//           DNS only and with captures): bench/accuracy.mjs states the targets
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runAccuracyBench } from './accuracy.mjs';
 import { runDaemonBench } from './daemon-latency.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'out');
 const bin = join(root, 'dist', 'cli', 'main.js');
 const args = process.argv.slice(2);
-const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? args[args.indexOf('--only') + 1] ?? 'log,pcap,daemon').split(',');
+const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? args[args.indexOf('--only') + 1] ?? 'log,pcap,daemon,accuracy').split(',');
 const keep = args.includes('--keep');
 const LOG_LINES = Number(process.env.BENCH_LOG_LINES ?? 5_000_000);
 const PCAP_MB = Number(process.env.BENCH_PCAP_MB ?? 1024);
@@ -144,5 +147,6 @@ function benchPcap() {
 if (only.includes('log')) benchLog();
 if (only.includes('pcap')) benchPcap();
 if (only.includes('daemon')) results.daemon = await runDaemonBench({ root, out, bin });
+if (only.includes('accuracy')) results.accuracy = await runAccuracyBench({ root, out, bin, keep });
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nresults: ${resultsFile}`);
