@@ -74,7 +74,7 @@ export const configSchema = z.strictObject({
     .default({ keep: false, idle: '2m' }),
   sessions: z
     .strictObject({
-      gap: duration('Silence after the last evidence of playing that ends a session (telemetry can be quiet for ~20 min while a title plays)', '25m'),
+      gap: duration('Silence after the last evidence of playing that ends a session (telemetry can be quiet for ~20 min while a title plays)', '20m'),
       hd_mbps: z.number().positive().default(3).describe('Sustained Mbit/s from which a session is HD'),
       uhd_mbps: z.number().positive().default(8).describe('Sustained Mbit/s from which a session is UHD'),
       min_video_bytes: z
@@ -84,7 +84,7 @@ export const configSchema = z.strictObject({
         .default(250_000)
         .describe('Video bytes a flow-only session needs to count as viewing'),
     })
-    .default({ gap: '25m', hd_mbps: 3, uhd_mbps: 8, min_video_bytes: 250_000 }),
+    .default({ gap: '20m', hd_mbps: 3, uhd_mbps: 8, min_video_bytes: 250_000 }),
   rules: z
     .strictObject({
       quiet_hours: quietHours.default('00:00-06:00').describe('Local time window in which viewing alerts'),

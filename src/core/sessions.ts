@@ -33,20 +33,24 @@ export const LEAD_IN_MS = 2 * MINUTE;
 
 /**
  * A play without any video name (the manifest handed the client addresses; Android TV does
- * this) is inferred from its telemetry: at least this many minutes with playback activity,
- * spread over at least INFER_MIN_SPAN_MS, no two more than INFER_MAX_BEAT_MS apart on the median,
- * opened by ui activity. An idle app's phone-home is `background` and never counts.
+ * this) is inferred from its telemetry: at least this many minutes with playback activity, no
+ * two further apart than the gap, spread over at least INFER_MIN_SPAN_MS, opened by ui activity
+ * (choosing the title: the manifest request) before it. An idle app's phone-home never counts.
  */
 export const INFER_MIN_BEATS = 4;
 export const INFER_MIN_SPAN_MS = 15 * MINUTE;
-export const INFER_MAX_BEAT_MS = 6 * MINUTE;
-export const INFER_OPENING_MS = 5 * MINUTE;
+
+/**
+ * Idle apps upload their logs with the phone-home burst (boot config and API within a minute,
+ * netflix.md "Where the evidence cannot tell playback from idle telemetry"): telemetry within
+ * this long of background activity is part of the burst, not of a play.
+ */
+export const BURST_MS = 60_000;
 
 /** Sessions of every device and service in `activities`. */
 export function foldSessions(activities: readonly Activity[], opts: SessionOptions): Session[] {
   const groups = new Map<string, Activity[]>();
   for (const a of activities) {
-    if (a.role === 'background') continue;
     const key = `${a.device}\u0000${a.service}`;
     let list = groups.get(key);
     if (!list) groups.set(key, (list = []));
@@ -55,7 +59,7 @@ export function foldSessions(activities: readonly Activity[], opts: SessionOptio
   const sessions: Session[] = [];
   for (const list of groups.values()) {
     list.sort(byTime);
-    sessions.push(...foldDevice(list, opts));
+    sessions.push(...foldDevice(withoutBursts(list), opts));
   }
   return sessions.sort((x, y) => x.start - y.start || x.device.localeCompare(y.device) || x.service.localeCompare(y.service));
 }
@@ -63,6 +67,22 @@ export function foldSessions(activities: readonly Activity[], opts: SessionOptio
 /** Order by time, then by kind, so that equal times fold the same whatever the input order. */
 function byTime(x: Activity, y: Activity): number {
   return x.ts - y.ts || x.evidence.localeCompare(y.evidence) || x.role.localeCompare(y.role) || x.bytesDown - y.bytesDown;
+}
+
+/** Telemetry that comes with an idle phone-home burst is phone-home too; background is dropped. */
+function withoutBursts(sorted: readonly Activity[]): Activity[] {
+  const background = sorted.filter((a) => a.role === 'background').map((a) => a.ts);
+  const out: Activity[] = [];
+  let j = 0;
+  for (const a of sorted) {
+    if (a.role === 'background') continue;
+    if (a.role === 'playback' && a.evidence === 'dns') {
+      while (j < background.length && background[j]! < a.ts - BURST_MS) j++;
+      if (j < background.length && background[j]! <= a.ts + BURST_MS) continue;
+    }
+    out.push(a);
+  }
+  return out;
 }
 
 const isPlaying = (a: Activity): boolean => a.role === 'video' || a.role === 'playback';
@@ -77,7 +97,7 @@ function foldDevice(sorted: readonly Activity[], opts: SessionOptions): Session[
   const out: Session[] = [];
   let previousEnd = -Infinity;
   for (const chain of chains(sorted, opts.gapMs)) {
-    const session = provenSession(chain, sorted, previousEnd, opts) ?? inferredSession(chain, sorted, previousEnd);
+    const session = provenSession(chain, sorted, previousEnd, opts) ?? inferredSession(chain, sorted, previousEnd, opts.gapMs);
     if (session) {
       out.push(session);
       previousEnd = session.end;
@@ -123,7 +143,7 @@ function provenSession(chain: readonly Activity[], all: readonly Activity[], pre
   const firstVideo = video[0]!.ts;
   // Flows decide the play's extent to the minute; DNS alone ends at the last evidence of playing.
   const end = maxOf(byFlows ? video : chain.filter((a) => a.ts >= firstVideo), activityEnd);
-  const start = leadIn(all, firstVideo, previousEnd, LEAD_IN_MS);
+  const start = byFlows ? firstVideo : leadIn(all, firstVideo, previousEnd, LEAD_IN_MS);
   const inside = between(all, start, end);
   const evidence = new Set<Evidence>();
   for (const a of inside) {
@@ -132,18 +152,18 @@ function provenSession(chain: readonly Activity[], all: readonly Activity[], pre
   return makeSession(chain, start, end, firstVideo, [...evidence].sort(), inside, opts);
 }
 
-function inferredSession(chain: readonly Activity[], all: readonly Activity[], previousEnd: number): Session | undefined {
+function inferredSession(chain: readonly Activity[], all: readonly Activity[], previousEnd: number, gapMs: number): Session | undefined {
   const beats = [...new Set(chain.filter((a) => a.role === 'playback').map((a) => Math.floor(a.ts / MINUTE)))];
   if (beats.length < INFER_MIN_BEATS) return undefined;
   const telemetry = chain.filter((a) => a.role === 'playback');
   const first = telemetry[0]!.ts;
   const last = maxOf(telemetry, (a) => a.ts);
   if (last - first < INFER_MIN_SPAN_MS) return undefined;
-  const intervals = beats.slice(1).map((b, i) => (b - beats[i]!) * MINUTE).sort((x, y) => x - y);
-  if ((intervals[Math.floor(intervals.length / 2)] ?? Infinity) > INFER_MAX_BEAT_MS) return undefined;
-  const opened = all.some((a) => a.role === 'ui' && a.ts > previousEnd && a.ts <= first && first - a.ts <= INFER_OPENING_MS);
-  if (!opened) return undefined;
-  const start = leadIn(all, first, previousEnd, LEAD_IN_MS);
+  // Choosing the title (the manifest request, the artwork around it) opens the play: the last
+  // ui activity before the first telemetry, no further back than the gap.
+  const opening = lastBefore(all, first, (a) => a.role === 'ui' && a.ts > previousEnd && first - a.ts <= gapMs);
+  if (opening === undefined) return undefined;
+  const start = opening.ts;
   const inside = between(all, start, last);
   return makeSession(chain, start, last, start, ['inferred'], inside, { hdMbps: 0, uhdMbps: 0 });
 }
@@ -171,6 +191,16 @@ function makeSession(
     evidence,
     playTimes: [...new Set(playing.map((a) => a.ts))].sort((x, y) => x - y),
   };
+}
+
+/** The last activity before `ts` (in time order) that `ok` accepts. */
+function lastBefore(sorted: readonly Activity[], ts: number, ok: (a: Activity) => boolean): Activity | undefined {
+  let hit: Activity | undefined;
+  for (const a of sorted) {
+    if (a.ts > ts) break;
+    if (ok(a)) hit = a;
+  }
+  return hit;
 }
 
 function maxOf(list: readonly Activity[], f: (a: Activity) => number): number {
