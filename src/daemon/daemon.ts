@@ -13,6 +13,8 @@ import { LeaseWatch } from './lease-watch.js';
 import { LogTail } from './log-tail.js';
 import { guarded, type ModuleLogger } from './logger.js';
 import { outboxRepo } from './outbox.js';
+import { finishRequest, reopenAbandoned, takeRequests } from './inbox.js';
+import { ingestAll, type IngestReport } from './ingest.js';
 import { rebuildPending } from './rebuild.js';
 import { SerialRunner } from './serial.js';
 import { dailySummaryAlert, runRetention } from './jobs.js';
@@ -26,6 +28,9 @@ export interface DaemonDeps {
   readonly notifier?: Notifier;
   readonly heartbeatMs?: number;
   readonly senderBackoff?: { minMs: number; maxMs: number };
+  /** Called last in stop(), after the database is closed (the composition root releases the writer lock). */
+  readonly onStopped?: () => void;
+  readonly inboxPollMs?: number;
 }
 
 export interface Daemon {
@@ -116,6 +121,25 @@ export function startDaemon(deps: DaemonDeps): Daemon {
       if (dailySummaryAlert(app, now())) sender.kick();
     });
   }
+  // Files handed over by `nfmon ingest` while this daemon is the one writer.
+  reopenAbandoned(store, now());
+  const inbox = new SerialRunner(logger.child('inbox'), 'ingest hand-off');
+  const readInbox = async (): Promise<void> => {
+    for (const item of takeRequests(store, now())) {
+      logger.info('ingesting files handed over by nfmon ingest', { request: item.id });
+      let report: IngestReport;
+      try {
+        report = await ingestAll(app, item.request, { now: now() });
+      } catch (err) {
+        report = { logs: [], leases: [], pcaps: [], viewingActivity: [], sessions: 0, newAlerts: 0, newAlertIds: [], historyAlerts: 0, resumedRebuild: false, errors: [(err as Error).message] };
+      }
+      finishRequest(store, item.id, report, now());
+      if (report.newAlertIds.length > 0) sender.kick();
+    }
+  };
+  const inboxTimer = setInterval(() => inbox.request(readInbox), deps.inboxPollMs ?? 1000);
+  inboxTimer.unref();
+
   const beatOnce = guarded(logger, 'heartbeat', heartbeat);
   const beat = setInterval(() => void beatOnce(), deps.heartbeatMs ?? 30_000);
   beat.unref();
@@ -142,6 +166,8 @@ export function startDaemon(deps: DaemonDeps): Daemon {
     (stopping ??= (async () => {
       logger.info('stopping');
       clearInterval(beat);
+      clearInterval(inboxTimer);
+      await inbox.stop();
       for (const j of jobs) await j.stop();
       try {
         await ready;
@@ -157,6 +183,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
       await notifier.close();
       store.meta.delete('daemon_heartbeat');
       app.close();
+      deps.onStopped?.();
       logger.info('stopped');
     })());
   return { ready, stop };

@@ -1,7 +1,9 @@
 // Notifier over Home Assistant's websocket API (home-assistant-js-websocket + ws).
 //
-// One alert = a notify.* service call, then an nfmon_alert event. The service call comes first
-// because it is what a person sees and what delivery is judged by. Each step is remembered per
+// One alert = a notify.* service call and an nfmon_alert event, sent together as one
+// execute_script message so that they are delivered (and, after a lost answer, repeated)
+// together. A token without admin rights cannot run scripts or fire events: then the service
+// call goes alone, and the event is tried and its refusal said once. Each step is remembered per
 // alert key for the adapter's lifetime, so a retry after a partial failure repeats only what
 // did not happen, and a retry after a timeout waits for the late answer of the call already
 // sent instead of sending it again. Across restarts and lost answers delivery is at-least-once;
@@ -11,7 +13,7 @@ import { TIMED_OUT, withDeadline } from './deadline.js';
 import { toNotifyError } from './ha-errors.js';
 import { HaLink, type Live } from './ha-link.js';
 import { websocketUrl } from './ha-socket.js';
-import { alertEvent, formatServiceName, notifyServiceCall, parseServiceName, testServiceCall, type ServiceName } from './messages.js';
+import { alertEvent, alertScript, formatServiceName, notifyServiceCall, parseServiceName, testServiceCall, type ServiceName } from './messages.js';
 import { NotifyError, type Logger, type Notifier, type OutgoingAlert } from './notifier.js';
 
 export interface HomeAssistantConfig {
@@ -53,6 +55,8 @@ export class HomeAssistantNotifier implements Notifier {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly done = new Set<string>();
   private eventRefusalLogged = false;
+  /** execute_script sends both parts of an alert as one; off once Home Assistant refused it. */
+  private scriptAllowed = true;
 
   constructor(private readonly config: HomeAssistantConfig) {
     this.wsUrl = websocketUrl(config.url);
@@ -72,6 +76,17 @@ export class HomeAssistantNotifier implements Notifier {
   }
 
   async send(alert: OutgoingAlert): Promise<void> {
+    if (this.service !== undefined && this.fireEvent && this.scriptAllowed) {
+      try {
+        await this.step(`script:${alert.key}`, formatServiceName(this.service), alertScript(this.service, alert));
+        return;
+      } catch (err) {
+        if (!(err instanceof NotifyError) || err.haCode !== 'unauthorized') throw err;
+        // A token without admin rights: the notification alone goes out, as a call of its own.
+        this.scriptAllowed = false;
+        this.config.logger.warn('Home Assistant refused execute_script (it needs an administrator\'s token): sending the notification and the event as separate calls');
+      }
+    }
     if (this.service !== undefined) {
       await this.step(`service:${alert.key}`, formatServiceName(this.service), notifyServiceCall(this.service, alert));
     }

@@ -72,6 +72,33 @@ export function notifyServiceCall(target: ServiceName, alert: OutgoingAlert): Ca
   };
 }
 
+export interface ExecuteScriptMessage {
+  readonly type: 'execute_script';
+  readonly sequence: readonly (
+    | { readonly service: string; readonly data: CallServiceMessage['service_data'] }
+    | { readonly event: string; readonly event_data: AlertEventData }
+  )[];
+}
+
+/**
+ * Both parts of an alert as one message: Home Assistant runs the sequence as one script
+ * (websocket_api/commands.py handle_execute_script), so a resend repeats both parts or neither
+ * and they can never drift apart. `service:` is the script key Home Assistant has always
+ * accepted (2024.8 added `action:` as its new name and kept `service:` working). Needs an
+ * administrator's token, as fire_event does.
+ */
+export function alertScript(target: ServiceName, alert: OutgoingAlert): ExecuteScriptMessage {
+  const call = notifyServiceCall(target, alert);
+  const event = alertEvent(alert);
+  return {
+    type: 'execute_script',
+    sequence: [
+      { service: formatServiceName(target), data: call.service_data },
+      { event: event.event_type, event_data: event.event_data },
+    ],
+  };
+}
+
 /** The `nfmon_alert` event automations trigger on; its data is the alert JSON. */
 export function alertEvent(alert: OutgoingAlert): FireEventMessage {
   return {

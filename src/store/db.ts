@@ -61,11 +61,12 @@ function checkVersion(db: Db, file: string): void {
 
 export function migrate(db: Db, file: string): void {
   checkVersion(db, file);
-  for (let v = schemaVersion(db); v < MIGRATIONS.length; v++) {
-    const sql = MIGRATIONS[v] ?? '';
-    db.transaction(() => {
-      db.exec(sql);
+  if (schemaVersion(db) >= MIGRATIONS.length) return;
+  // IMMEDIATE: two processes opening an old database at once migrate it once, one after the other.
+  db.transaction(() => {
+    for (let v = schemaVersion(db); v < MIGRATIONS.length; v++) {
+      db.exec(MIGRATIONS[v] ?? '');
       db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+    }
+  }).immediate();
 }

@@ -68,7 +68,7 @@ describe('sessions --since / --until', () => {
     expect(s.map((x) => [x.device.name, x.start])).toEqual([
       ['Kids iPad', '2026-11-21T01:14:20Z'],
       ['Redmi-Note-12', '2026-11-21T12:59:20Z'],
-      ['Living room TV', '2026-11-21T19:56:00Z'],
+      ['Living room TV', '2026-11-21T19:59:20Z'],
     ]);
   });
 

@@ -105,7 +105,7 @@ describe('nfmon run with a Home Assistant that misbehaves', () => {
   it('connections dropped on open and before Home Assistant acted: delivered once each, in order', async () => {
     const h = await house();
     h.ha.dropNextConnections(2, { when: 'open' });
-    h.ha.dropNextConnections(1, { when: 'command', command: 'call_service' });
+    h.ha.dropNextConnections(1, { when: 'command', command: 'execute_script' });
     const ids = [await h.raise()];
     await expectDeliveredOnceInOrder(h, ids);
     expect(h.ha.connections).toBe(4);

@@ -23,6 +23,8 @@ export interface RecordedCall {
   readonly service_data: Record<string, unknown>;
   /** The service exists, so Home Assistant ran it (the phone got the notification). */
   readonly known: boolean;
+  /** Run as a step of this execute_script command. */
+  readonly script?: number;
 }
 
 export interface RecordedEvent {
@@ -32,6 +34,8 @@ export interface RecordedEvent {
   readonly event_data: Record<string, unknown>;
   /** False when refused (non-admin token). */
   readonly accepted: boolean;
+  /** Fired as a step of this execute_script command. */
+  readonly script?: number;
 }
 
 /** When a dropped connection is cut: on open, on a command before HA acts, or after HA acted but before it answered. */
@@ -58,6 +62,8 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 export class FakeHaServer {
   readonly calls: RecordedCall[] = [];
   readonly events: RecordedEvent[] = [];
+  /** Ids of the execute_script commands run. */
+  readonly scripts: number[] = [];
   readonly auths: { readonly conn: number; readonly ok: boolean }[] = [];
   /** Socket errors seen by the server, kept for assertions rather than dropped. */
   readonly errors: Error[] = [];
@@ -270,6 +276,9 @@ export class FakeHaServer {
       case 'fire_event':
         this.onFireEvent(ws, state, id, message, () => dropHere('after_command'));
         return;
+      case 'execute_script':
+        this.onExecuteScript(ws, state, id, message, () => dropHere('after_command'));
+        return;
       case 'subscribe_events':
         state.subscriptions.set(id, typeof message.event_type === 'string' ? message.event_type : undefined);
         this.succeed(ws, state, id, null);
@@ -324,6 +333,49 @@ export class FakeHaServer {
     if (dropAfter()) return;
     const context = this.context();
     this.later(() => this.succeed(ws, state, id, { context }));
+    this.broadcast(eventType, eventData, context);
+  }
+
+  /**
+   * execute_script as Home Assistant runs it (websocket_api/commands.py handle_execute_script):
+   * admin only, the sequence's steps in order, a service step that fails stops the script and
+   * its error is the answer (ServiceNotFound -> not_found). Steps are recorded like the plain
+   * commands, with `script` set to the command id that ran them.
+   */
+  private onExecuteScript(ws: WebSocket, state: ConnState, id: number, message: Json, dropAfter: () => boolean): void {
+    if (!this.admin) {
+      this.fail(ws, state, id, 'unauthorized', 'Unauthorized');
+      return;
+    }
+    const sequence = Array.isArray(message.sequence) ? message.sequence : isObject(message.sequence) ? [message.sequence] : undefined;
+    if (!sequence || !sequence.every((step) => isObject(step) && (typeof step.service === 'string' || typeof step.action === 'string' || typeof step.event === 'string'))) {
+      this.fail(ws, state, id, 'invalid_format', "Message incorrectly formatted: expected a dictionary @ data['sequence'][0]");
+      return;
+    }
+    this.scripts.push(id);
+    const context = this.context();
+    for (const step of sequence as Json[]) {
+      if (typeof step.event === 'string') {
+        const eventData = isObject(step.event_data) ? step.event_data : {};
+        this.events.push({ conn: state.conn, id, event_type: step.event, event_data: eventData, accepted: true, script: id });
+        this.broadcast(step.event, eventData, context);
+        continue;
+      }
+      const name = String(step.service ?? step.action);
+      const [domain = '', service = ''] = name.split('.', 2);
+      const known = this.services.has(name);
+      const data = isObject(step.data) ? step.data : {};
+      this.calls.push({ conn: state.conn, id, domain, service, service_data: data, known, script: id });
+      if (!known) {
+        this.fail(ws, state, id, 'not_found', `Service ${name} not found.`);
+        return;
+      }
+    }
+    if (dropAfter()) return;
+    this.later(() => this.succeed(ws, state, id, { context, response: null }));
+  }
+
+  private broadcast(eventType: string, eventData: Json, context: Json): void {
     for (const [other, otherState] of this.states) {
       for (const [subId, type] of otherState.subscriptions) {
         if (type !== undefined && type !== eventType) continue;

@@ -46,7 +46,7 @@ describe('HomeAssistantNotifier against a Home Assistant websocket server', () =
     await ha.stop();
   });
 
-  it('authenticates, calls the notify service, then fires nfmon_alert with the alert JSON', async () => {
+  it('authenticates, then calls the notify service and fires nfmon_alert with the alert JSON in one execute_script', async () => {
     const alert = makeAlert(1);
     await make().send(alert);
     expect(ha.auths).toEqual([{ conn: 1, ok: true }]);
@@ -80,8 +80,10 @@ describe('HomeAssistantNotifier against a Home Assistant websocket server', () =
       session_id: 101,
       message: alert.message,
     });
-    // The service call is what delivery is judged by, so it goes first.
-    expect(ha.calls[0]!.id).toBeLessThan(ha.events[0]!.id);
+    // Both parts are one script: one message, delivered (or repeated) together.
+    expect(ha.scripts).toHaveLength(1);
+    expect(ha.calls[0]!.script).toBe(ha.scripts[0]);
+    expect(ha.events[0]!.script).toBe(ha.scripts[0]);
     expect(logger.at('info')).toEqual([`connected to Home Assistant 2025.1.0 at ws://127.0.0.1:${ha.port}/api/websocket`]);
   });
 
@@ -164,26 +166,27 @@ describe('HomeAssistantNotifier against a Home Assistant websocket server', () =
     expect(ha.knownCalls().map((c) => c.service_data.data)).toMatchObject([{ alert_id: 1 }, { alert_id: 2 }]);
   });
 
-  it('after a lost event answer, repeats only the event, not the notification', async () => {
+  it('after a lost answer, repeats both parts together, never one without the other', async () => {
     const n = make();
-    ha.dropNextConnections(1, { when: 'after_command', command: 'fire_event' });
+    ha.dropNextConnections(1, { when: 'after_command', command: 'execute_script' });
     expect(await failure(n.send(makeAlert(1)))).toMatchObject({ kind: 'unreachable' });
     await n.send(makeAlert(1));
-    expect(ha.calls).toHaveLength(1);
-    expect(ha.events).toHaveLength(2);
-    expect(ha.events[0]?.conn).toBe(1);
-    expect(ha.events[1]?.conn).toBe(2);
+    expect(ha.calls.map((c) => c.conn)).toEqual([1, 2]);
+    expect(ha.events.map((e) => e.conn)).toEqual([1, 2]);
+    expect(ha.calls.map((c) => c.script)).toEqual(ha.events.map((e) => e.script));
   });
 
-  it('counts an alert delivered when only the event is refused (non-admin token), warning once', async () => {
+  it('with a token that may not run scripts: the notification alone, delivered; says so once for each part', async () => {
     const n = make();
     ha.setAdmin(false);
     await n.send(makeAlert(1));
     await n.send(makeAlert(2));
+    expect(ha.scripts).toHaveLength(0);
     expect(ha.knownCalls()).toHaveLength(2);
     expect(ha.events.map((e) => e.accepted)).toEqual([false, false]);
-    expect(logger.at('warn')).toHaveLength(1);
-    expect(logger.at('warn')[0]).toContain('fire_event needs an administrator');
+    expect(logger.at('warn')).toHaveLength(2);
+    expect(logger.at('warn')[0]).toContain('execute_script');
+    expect(logger.at('warn')[1]).toContain('fire_event needs an administrator');
   });
 
   it('throws on a refused event when the event is all there is to send', async () => {

@@ -1,8 +1,12 @@
 // nfmon ingest: one-off import of files, then sessions and rules brought up to date.
 import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { SkipCounts } from '../../core/types.js';
+import type { App } from '../../daemon/app.js';
+import { postRequest, reportOf, withdraw } from '../../daemon/inbox.js';
 import { ingestAll, type IngestRequest, type IngestReport } from '../../daemon/ingest.js';
+import { acquireWriter, describeHolder, isAlive } from '../../daemon/writer.js';
 import { UsageError } from '../args.js';
 import { isoUtc } from '../../core/time.js';
 import { formatBytes, printJson } from '../output.js';
@@ -36,7 +40,7 @@ export function registerIngest(program: Command): void {
       if (all.length === 0) throw new UsageError('ingest: give at least one of --pihole-log, --leases, --pcap, --viewing-activity');
       for (const f of all) checkReadable(f);
       await withApp(cmd, async (app) => {
-        const report = await ingestAll(app, request, { now: Date.now(), progress: process.stderr.isTTY ? progressLine : undefined });
+        const report = await ingestAsTheWriter(app, request, opts.json === true);
         if (opts.json) printJson(ingestJson(report));
         else printReport(report);
         if (report.errors.length > 0) {
@@ -45,6 +49,42 @@ export function registerIngest(program: Command): void {
         }
       });
     });
+}
+
+/**
+ * One writer at a time: wait for another ingest, or hand the files to the running daemon and
+ * print its report. If the daemon stops before it is done, ingest here after all.
+ */
+async function ingestAsTheWriter(app: App, request: IngestRequest, quiet: boolean): Promise<IngestReport> {
+  const absolute: IngestRequest = {
+    logs: request.logs.map((f) => resolve(f)),
+    leases: request.leases.map((f) => resolve(f)),
+    pcaps: request.pcaps.map((f) => resolve(f)),
+    viewingActivity: request.viewingActivity.map((f) => resolve(f)),
+  };
+  const say = (text: string): void => void (quiet || process.stderr.write(`nfmon: ${text}\n`));
+  for (;;) {
+    const got = await acquireWriter(app.store, 'ingest', {
+      onWait: (holder) => say(`waiting for ${describeHolder(holder)} to finish writing ${app.store.file}`),
+    });
+    if ('lock' in got) {
+      try {
+        return await ingestAll(app, absolute, { now: Date.now(), progress: process.stderr.isTTY ? progressLine : undefined });
+      } finally {
+        got.lock.release();
+      }
+    }
+    say(`handing the files to the running daemon (${describeHolder(got.daemon)})`);
+    const id = postRequest(app.store, absolute, Date.now());
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 200));
+      const report = reportOf(app.store, id);
+      if (report) return report;
+      if (!isAlive(got.daemon.pid)) break;
+    }
+    withdraw(app.store, id);
+    say('the daemon stopped before it was done; ingesting here');
+  }
 }
 
 function checkReadable(file: string): void {

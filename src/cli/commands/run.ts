@@ -19,7 +19,20 @@ export function registerRun(program: Command): void {
       // Checked before anything starts: a bad Home Assistant section refuses to start.
       const notifier = buildNotifier(config, process.env, logger);
       const app = openApp(config, config.database);
-      const daemon = startDaemon({ app, logger, env: process.env, notifier });
+      // One writer: wait for an ingest to finish; a second daemon is refused (exit 1).
+      const { acquireWriter, describeHolder } = await import('../../daemon/writer.js');
+      let writer;
+      try {
+        writer = await acquireWriter(app.store, 'run', {
+          onWait: (holder) => logger.info(`waiting for ${describeHolder(holder)} to finish writing ${app.store.file}`),
+        });
+      } catch (err) {
+        app.close();
+        throw err;
+      }
+      if (!('lock' in writer)) throw new Error('the writer lock went to an ingest hand-off; this cannot happen for nfmon run');
+      const lock = writer.lock;
+      const daemon = startDaemon({ app, logger, env: process.env, notifier, onStopped: () => lock.release() });
       // Signals are handled from the first moment: a SIGTERM during a long catch-up at start
       // still drains and exits cleanly (progress is stored transactionally either way).
       const stopped = new Promise<void>((resolve) => {
