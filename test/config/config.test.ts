@@ -18,7 +18,8 @@ describe('config', () => {
     const c = parseConfigText('', 'empty.yaml');
     expect(c.rules.quiet_hours).toBe('00:00-06:00');
     expect(c.rules.max_concurrent_streams).toBe(2);
-    expect(c.sessions.gap).toBe('10m');
+    expect(c.sessions.gap).toBe('20m');
+    expect(c.rules.notify_max_age).toBe('1h');
     expect(c.pihole.log).toBe('/var/log/pihole/pihole.log');
     expect(c.devices).toEqual([]);
     expect(c.homeassistant).toBeUndefined();
