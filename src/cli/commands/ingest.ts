@@ -6,6 +6,7 @@ import { ingestAll, type IngestRequest, type IngestReport } from '../../daemon/i
 import { UsageError } from '../args.js';
 import { isoUtc } from '../../core/time.js';
 import { formatBytes, printJson } from '../output.js';
+import { ProgressMeter } from '../progress.js';
 import { collect, withApp } from './common.js';
 
 interface IngestOpts {
@@ -36,7 +37,9 @@ export function registerIngest(program: Command): void {
       if (all.length === 0) throw new UsageError('ingest: give at least one of --pihole-log, --leases, --pcap, --viewing-activity');
       for (const f of all) checkReadable(f);
       await withApp(cmd, async (app) => {
-        const report = await ingestAll(app, request, { now: Date.now(), progress: process.stderr.isTTY ? progressLine : undefined });
+        // A progress line only for a person watching a terminal; logs and pipes get nothing.
+        const meter = process.stderr.isTTY ? new ProgressMeter({ write: (t) => process.stderr.write(t) }) : undefined;
+        const report = await ingestAll(app, request, { now: Date.now(), progress: meter ? (p) => meter.update(p) : undefined });
         if (opts.json) printJson(ingestJson(report));
         else printReport(report);
         if (report.errors.length > 0) {
@@ -57,14 +60,6 @@ function checkReadable(file: string): void {
     throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
   }
   if (!isFile) throw new UsageError(`${file}: not a regular file`);
-}
-
-let lastProgress = 0;
-function progressLine(text: string, done: boolean): void {
-  const now = Date.now();
-  if (!done && now - lastProgress < 200) return;
-  lastProgress = now;
-  process.stderr.write(`\r\u001b[K${text}${done ? '\n' : ''}`);
 }
 
 const skips = (s: SkipCounts): string =>
