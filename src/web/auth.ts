@@ -16,7 +16,11 @@ export interface PasswordHash {
   readonly key: Buffer;
 }
 
-/** N = 2^14, r = 8, p = 1: scrypt's interactive-login parameters, 16 MiB and ~50 ms on a Pi 4. */
+/**
+ * N = 2^14, r = 8, p = 1: the scrypt paper's interactive-login parameters. 16 MiB and 116 ms per
+ * check on the development machine (x86-64, shared cores), a few times that on a Pi; BasicAuth
+ * pays it once per browser, not per request.
+ */
 export const DEFAULT_LN = 14;
 const KEY_BYTES = 32;
 
@@ -66,13 +70,16 @@ export function loadPasswordFile(path: string): PasswordHash {
   return hash;
 }
 
+/** How many accepted headers (browsers, user names) are remembered. */
+const REMEMBERED = 8;
+
 /**
  * Checks Authorization headers. Browsers send the header with every request, and scrypt is slow
- * and memory-hungry on purpose, so the digest of the last header that passed is kept and compared
- * in constant time; only a new header costs a scrypt run, one at a time.
+ * and memory-hungry on purpose, so the digests of the last few headers that passed are kept and
+ * compared in constant time; only a new header costs a scrypt run, one at a time.
  */
 export class BasicAuth {
-  private accepted: Buffer | undefined;
+  private accepted: Buffer[] = [];
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly hash: PasswordHash) {}
@@ -81,7 +88,7 @@ export class BasicAuth {
     const m = /^Basic ([A-Za-z0-9+/=]{1,1024})$/i.exec(header?.trim() ?? '');
     if (!m) return false;
     const digest = createHash('sha256').update(m[1] ?? '').digest();
-    if (this.accepted && timingSafeEqual(digest, this.accepted)) return true;
+    if (this.accepted.some((known) => timingSafeEqual(digest, known))) return true;
     const decoded = Buffer.from(m[1] ?? '', 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return false;
@@ -89,7 +96,7 @@ export class BasicAuth {
     const run = this.queue.then(() => verifyPassword(password, this.hash));
     this.queue = run.catch(() => false);
     const ok = await run;
-    if (ok) this.accepted = digest;
+    if (ok) this.accepted = [digest, ...this.accepted].slice(0, REMEMBERED);
     return ok;
   }
 }
