@@ -1,5 +1,6 @@
 // Parsing of command-line values shared by commands: --since/--until, trust levels.
 import { parseDuration } from '../config/duration.js';
+import { localDay } from '../core/local-days.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -10,11 +11,13 @@ export class UsageError extends Error {
 
 /**
  * `all` -> undefined (no bound), a duration (`90m`, `24h`, `7d`) -> that long before now,
- * else an ISO 8601 time (a time without zone is UTC, as in our JSON).
+ * `today` -> the last local midnight in `zone` (when a zone is given), else an ISO 8601 time
+ * (a time without zone is UTC, as in our JSON).
  */
-export function parseTimeArg(flag: string, text: string, now: number): number | undefined {
+export function parseTimeArg(flag: string, text: string, now: number, zone?: string): number | undefined {
   const t = text.trim();
   if (t === 'all') return undefined;
+  if (t === 'today' && zone !== undefined) return localDay(now, zone).start;
   const d = parseDuration(t);
   if (d !== undefined) return now - d;
   if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(t)) {
@@ -22,7 +25,8 @@ export function parseTimeArg(flag: string, text: string, now: number): number | 
     const ms = Date.parse(hasZone ? t : `${t.length === 10 ? `${t}T00:00:00` : t.replace(' ', 'T')}Z`);
     if (Number.isFinite(ms)) return ms;
   }
-  throw new UsageError(`${flag}: expected "all", a duration such as 90m, 24h or 7d, or an ISO time, got "${text}"`);
+  const words = zone !== undefined ? '"all", "today"' : '"all"';
+  throw new UsageError(`${flag}: expected ${words}, a duration such as 90m, 24h or 7d, or an ISO time, got "${text}"`);
 }
 
 export function parseTrust(text: string): 'unknown' | 'known' | 'trusted' {

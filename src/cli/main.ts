@@ -12,6 +12,9 @@ import { registerQueries } from './commands/query.js';
 import { registerStatus } from './commands/status.js';
 import { registerRun } from './commands/run.js';
 import { registerReconcile } from './commands/reconcile.js';
+import { registerActivity } from './commands/activity.js';
+import { registerPasswd } from './commands/passwd.js';
+import { registerReport } from './commands/report.js';
 
 export function buildProgram(): Command {
   const program = new Command('nfmon')
@@ -25,10 +28,13 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (s, write) => write(`${oneLine(s)} (run nfmon --help for usage)\n`) });
   registerIngest(program);
   registerQueries(program);
+  registerActivity(program);
+  registerReport(program);
   registerDeviceCommands(program);
   registerStatus(program);
   registerRun(program);
   registerReconcile(program);
+  registerPasswd(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,5 +1,6 @@
 // Printing: --json as one document on stdout, else aligned tables with local times.
 import { toWall } from '../core/time.js';
+import { colourWanted, paint, type Colour } from './colour.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -30,11 +31,19 @@ export function formatBytes(bytes: number | null): string {
   return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
 }
 
-/** A plain aligned table; the last column is not padded. */
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export interface TableOptions {
+  /** A colour per row (undefined: plain), used only when stdout is a terminal without NO_COLOR. */
+  readonly rowColours?: readonly (Colour | undefined)[];
+  /** Colour or not; default: decided from stdout and NO_COLOR. */
+  readonly colour?: boolean;
+}
+
+/** An aligned table; the last column is not padded. Rows are coloured after padding. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[], opts: TableOptions = {}): string {
   if (rows.length === 0) return '';
+  const on = opts.colour ?? colourWanted(process.stdout);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+  return [line(headers), ...rows.map((r, i) => paint(line(r), opts.rowColours?.[i], on))].join('\n') + '\n';
 }

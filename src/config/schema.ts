@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../core/time.js';
 import { parseDuration } from './duration.js';
+import { httpSchema } from './http.js';
 
 const duration = (help: string, fallback: string) =>
   z
@@ -118,6 +119,7 @@ export const configSchema = z.strictObject({
       event: z.boolean().default(true).describe('Also fire an nfmon_alert event for automations'),
     })
     .optional(),
+  http: httpSchema,
   viewing_activity: z
     .strictObject({
       store_titles: z.boolean().default(true).describe('Keep titles of imported plays (false: only a hash)'),

@@ -144,7 +144,10 @@ export function startDaemon(deps: DaemonDeps): Daemon {
   const beat = setInterval(() => void beatOnce(), deps.heartbeatMs ?? 30_000);
   beat.unref();
 
+  let web: { close(): Promise<void> } | undefined;
   const ready = (async () => {
+    // The dashboard first, so that it shows the catch-up; loaded only when configured.
+    if (config.http.listen) web = await (await import('../web/server.js')).startWebServer({ app, logger: logger.child('web'), now });
     // What a killed writer stored but did not derive comes first.
     changed();
     await rebuilds.idle();
@@ -181,6 +184,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
       const drained = await sender.drain(3000);
       if (!drained) logger.warn('stopped with an alert send in flight; it stays queued and is sent again at the next start');
       await notifier.close();
+      await web?.close();
       store.meta.delete('daemon_heartbeat');
       app.close();
       deps.onStopped?.();

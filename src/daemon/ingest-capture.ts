@@ -12,6 +12,7 @@ import { readCapture } from '../sources/pcap/capture.js';
 import type { App } from './app.js';
 import { storeLeases } from './identity.js';
 import { describeFsError } from './ingest-log.js';
+import type { ProgressSink } from './ingest-progress.js';
 
 export interface CaptureIngestResult {
   readonly path: string;
@@ -30,7 +31,7 @@ export interface CaptureIngestResult {
 
 export interface CaptureIngestOptions {
   readonly now: number;
-  readonly progress?: ((text: string, done: boolean) => void) | undefined;
+  readonly progress?: ProgressSink | undefined;
 }
 
 const BUNDLED_PREFIXES = fileURLToPath(new URL('../../data/netflix-prefixes.txt', import.meta.url));
@@ -84,7 +85,6 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
   const served: ServedAddress[] = [];
   const macs = new Map<string, { ip: string; mac: string; first: number; last: number }>();
   const knownCache = new Map<string, ReturnType<typeof app.store.events.servedAddress>>();
-  const started = Date.now();
   const stats = await readCapture(
     path,
     {
@@ -94,10 +94,7 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
         if (!knownCache.has(ip)) knownCache.set(ip, app.store.events.servedAddress(ip));
         return knownCache.get(ip);
       },
-      onProgress: (bytes, packets) => {
-        const secs = Math.max(0.001, (Date.now() - started) / 1000);
-        opts.progress?.(`${path}: ${(bytes / 1e6).toFixed(0)} / ${(info.size / 1e6).toFixed(0)} MB, ${Math.round(packets / secs)} packets/s`, false);
-      },
+      onProgress: (bytes, packets) => opts.progress?.({ path, unit: 'packets', bytes, totalBytes: info.size, items: packets, done: false }),
     },
     (b) => {
       served.push(...b.served);
@@ -110,7 +107,7 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
       }
     },
   );
-  opts.progress?.(`${path}: ${stats.packets} packets`, true);
+  opts.progress?.({ path, unit: 'packets', bytes: info.size, totalBytes: info.size, items: stats.packets, done: true });
   const intervals: LeaseInterval[] = [...macs.values()].map((m) => ({ ip: m.ip, mac: m.mac, start: m.first, end: m.last + 60_000, source: 'capture' }));
   const { store } = app;
   const minutes = [...flows.values()].map((f) => f.minute);

@@ -7,6 +7,7 @@ import { SourceError } from '../sources/errors.js';
 import { readPiholeLog, type PiholeBatch } from '../sources/pihole-reader.js';
 import type { Progress, SourceRow } from '../store/sources.js';
 import type { App } from './app.js';
+import type { ProgressSink } from './ingest-progress.js';
 import { FINGERPRINT_BYTES, hashHead, matches, readHead } from './fingerprint.js';
 
 export interface LogIngestResult {
@@ -29,6 +30,7 @@ export interface LogIngestOptions {
   readonly referenceTs?: number;
   readonly now: number;
   readonly batchLines?: number;
+  readonly progress?: ProgressSink | undefined;
 }
 
 /** A group of batches is stored once it holds this many events or lines (or the read ends). */
@@ -112,7 +114,12 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
     });
     for (const b of batches) for (const e of b.dns) if (firstEventTs === undefined || e.ts < firstEventTs) firstEventTs = e.ts;
   };
+  let lines = 0;
   const onBatch = (b: PiholeBatch): void => {
+    lines += b.linesRead;
+    opts.progress?.({
+      path, unit: 'lines', bytes: b.endOffset - startOffset, totalBytes: head.gzip ? undefined : info.size - startOffset, items: lines, done: b.last,
+    });
     group.push(b);
     groupEvents += b.dns.length + b.served.length;
     groupLines += b.linesRead;

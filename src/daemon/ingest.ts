@@ -8,6 +8,7 @@ import type { App } from './app.js';
 import { ms } from './app.js';
 import type { CaptureIngestResult } from './ingest-capture.js';
 import { ingestPiholeLog, type LogIngestResult } from './ingest-log.js';
+import type { ProgressSink } from './ingest-progress.js';
 import type { ViewingIngestResult } from './ingest-viewing.js';
 import { rebuildPending } from './rebuild.js';
 import { storeLeases } from './identity.js';
@@ -46,7 +47,7 @@ export interface IngestReport {
 
 export interface IngestOptions {
   readonly now: number;
-  readonly progress?: ((text: string, done: boolean) => void) | undefined;
+  readonly progress?: ProgressSink | undefined;
 }
 
 export async function ingestLeaseFile(app: App, path: string, now: number): Promise<LeaseIngestResult> {
@@ -87,7 +88,7 @@ export async function ingestAll(app: App, req: IngestRequest, opts: IngestOption
   const logs: LogIngestResult[] = [];
   for (const path of req.logs) {
     // Large batches for a one-off import: fewer commits; resuming granularity matters only when tailing.
-    const r = await attempt(path, () => ingestPiholeLog(app, path, { final: true, now: opts.now, batchLines: 20_000 }));
+    const r = await attempt(path, () => ingestPiholeLog(app, path, { final: true, now: opts.now, batchLines: 20_000, progress: opts.progress }));
     if (r) logs.push(r);
   }
   // Capture decoding and the CSV parser are loaded only when asked for: a Pi's RAM is small.

@@ -274,7 +274,7 @@ describe('bad usage', () => {
     [['devices', '--jsn'], "error: unknown option '--jsn' (Did you mean --json?) (run nfmon --help for usage)"],
     [['sessions', '--since'], "error: option '--since <time>' argument missing (run nfmon --help for usage)"],
     [['device', 'set'], "error: missing required argument 'mac' (run nfmon --help for usage)"],
-    [['alerts', '--since', 'last week'], 'nfmon: --since: expected "all", a duration such as 90m, 24h or 7d, or an ISO time, got "last week"'],
+    [['alerts', '--since', 'last week'], 'nfmon: --since: expected "all", "today", a duration such as 90m, 24h or 7d, or an ISO time, got "last week"'],
   ])('%j: exit 2 and exactly one line', (args, line) => {
     const r = sb.run(args);
     expect(r.code).toBe(2);

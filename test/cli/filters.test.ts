@@ -84,7 +84,7 @@ describe('sessions --since / --until', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(stderrLines(r)).toEqual([
-      'nfmon: --since: expected "all", a duration such as 90m, 24h or 7d, or an ISO time, got "yesterday"',
+      'nfmon: --since: expected "all", "today", a duration such as 90m, 24h or 7d, or an ISO time, got "yesterday"',
     ]);
     const u = house.run(['sessions', '--until', '2026-13-45']);
     expect(u.code).toBe(2);

@@ -68,7 +68,7 @@ describe('config', () => {
       'min_video_bytes', 'rules', 'quiet_hours', 'max_concurrent_streams', 'unknown_device', 'daily_summary', 'devices',
       'mac', 'name', 'trust', 'ip', 'services', 'domains', 'video_domains', 'video_prefixes', 'retention', 'events',
       'homeassistant', 'url', 'token', 'token_file', 'notify', 'event', 'viewing_activity', 'store_titles',
-      'tolerance', 'home_country'];
+      'tolerance', 'home_country', 'http', 'listen'];
     for (const k of keys) expect(text, `example documents ${k}`).toMatch(new RegExp(`^\\s*#?\\s*-?\\s*${k}:`, 'm'));
   });
 

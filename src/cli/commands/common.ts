@@ -20,9 +20,8 @@ export function configFor(cmd: Command): Config {
   return g.db ? { ...config, database: g.db } : config;
 }
 
-/** Open the app for a command and close it whatever happens. */
-export async function withApp<T>(cmd: Command, fn: (app: App) => Promise<T> | T): Promise<T> {
-  const config = configFor(cmd);
+/** Open the app for a command (on `config` if it was loaded already) and close it whatever happens. */
+export async function withApp<T>(cmd: Command, fn: (app: App) => Promise<T> | T, config: Config = configFor(cmd)): Promise<T> {
   const app = openApp(config, config.database);
   try {
     return await fn(app);

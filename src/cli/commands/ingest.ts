@@ -10,6 +10,7 @@ import { acquireWriter, describeHolder, isAlive } from '../../daemon/writer.js';
 import { UsageError } from '../args.js';
 import { isoUtc } from '../../core/time.js';
 import { formatBytes, printJson } from '../output.js';
+import { ProgressMeter } from '../progress.js';
 import { collect, withApp } from './common.js';
 
 interface IngestOpts {
@@ -69,7 +70,9 @@ async function ingestAsTheWriter(app: App, request: IngestRequest, quiet: boolea
     });
     if ('lock' in got) {
       try {
-        return await ingestAll(app, absolute, { now: Date.now(), progress: process.stderr.isTTY ? progressLine : undefined });
+        // A progress line only for a person watching a terminal; logs and pipes get nothing.
+        const meter = process.stderr.isTTY ? new ProgressMeter({ write: (t) => process.stderr.write(t) }) : undefined;
+        return await ingestAll(app, absolute, { now: Date.now(), progress: meter ? (p) => meter.update(p) : undefined });
       } finally {
         got.lock.release();
       }
@@ -97,14 +100,6 @@ function checkReadable(file: string): void {
     throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
   }
   if (!isFile) throw new UsageError(`${file}: not a regular file`);
-}
-
-let lastProgress = 0;
-function progressLine(text: string, done: boolean): void {
-  const now = Date.now();
-  if (!done && now - lastProgress < 200) return;
-  lastProgress = now;
-  process.stderr.write(`\r\u001b[K${text}${done ? '\n' : ''}`);
 }
 
 const skips = (s: SkipCounts): string =>

@@ -2,13 +2,13 @@
 import type { Command } from 'commander';
 import { isoUtc } from '../../core/time.js';
 import type { App } from '../../daemon/app.js';
-import { deviceFacts } from '../../daemon/rebuild.js';
+import { alertsJson, macOf, querySessions, resolveDevices as matchDevices, sessionsJson } from '../../daemon/views.js';
 import type { DeviceRow } from '../../store/devices.js';
 import { parseTimeArg, UsageError } from '../args.js';
+import { severityColour } from '../colour.js';
 import { formatBytes, formatDuration, localTime, printJson, table } from '../output.js';
-import { withApp } from './common.js';
+import { configFor, withApp } from './common.js';
 
-export const macOf = (device: string): string | null => (device.startsWith('ip:') ? null : device);
 const iso = (ts: number | null): string | null => (ts === null ? null : isoUtc(ts));
 
 export function registerQueries(program: Command): void {
@@ -23,26 +23,28 @@ export function registerQueries(program: Command): void {
   program
     .command('sessions')
     .description('viewing sessions (default: the last 24 hours)')
-    .option('--since <time>', 'all, a duration back from now (90m, 24h, 7d) or an ISO time', '24h')
+    .option('--since <time>', 'all, today, a duration back from now (90m, 24h, 7d) or an ISO time', '24h')
     .option('--until <time>', 'end of the range (a duration back from now or an ISO time)')
     .option('--device <mac|name>', 'only this device (MAC, name, hostname or IP)')
     .option('--service <name>', 'only this service (e.g. netflix)')
     .option('--json', 'print JSON')
     .action(async (opts: SessionOpts, cmd: Command) => {
       const now = Date.now();
-      const since = parseTimeArg('--since', opts.since, now);
-      const until = opts.until !== undefined ? parseTimeArg('--until', opts.until, now) : undefined;
-      await withApp(cmd, (app) => printSessions(app, { since, until, device: opts.device, service: opts.service, json: opts.json === true }, now));
+      const config = configFor(cmd);
+      const since = parseTimeArg('--since', opts.since, now, config.timezone);
+      const until = opts.until !== undefined ? parseTimeArg('--until', opts.until, now, config.timezone) : undefined;
+      await withApp(cmd, (app) => printSessions(app, { since, until, device: opts.device, service: opts.service, json: opts.json === true }, now), config);
     });
 
   program
     .command('alerts')
     .description('alerts raised (default: all)')
-    .option('--since <time>', 'all, a duration back from now (90m, 24h, 7d) or an ISO time', 'all')
+    .option('--since <time>', 'all, today, a duration back from now (90m, 24h, 7d) or an ISO time', 'all')
     .option('--json', 'print JSON')
     .action(async (opts: { since: string; json?: boolean }, cmd: Command) => {
-      const since = parseTimeArg('--since', opts.since, Date.now());
-      await withApp(cmd, (app) => printAlerts(app, since, opts.json === true));
+      const config = configFor(cmd);
+      const since = parseTimeArg('--since', opts.since, Date.now(), config.timezone);
+      await withApp(cmd, (app) => printAlerts(app, since, opts.json === true), config);
     });
 }
 
@@ -87,9 +89,9 @@ function printDevices(app: App, json: boolean): void {
   );
 }
 
+/** The devices a --device value names; a usage error when none matches. */
 export function resolveDevices(app: App, query: string): string[] {
-  const fromConfig = app.configuredDevices.filter((c) => c.name?.toLowerCase() === query.trim().toLowerCase()).map((c) => c.mac);
-  const found = [...new Set([...fromConfig, ...app.store.devices.find(query).map((d) => d.device)])];
+  const found = matchDevices(app, query);
   if (found.length === 0) throw new UsageError(`--device: no device matches "${query}" (try nfmon devices)`);
   return found;
 }
@@ -100,63 +102,41 @@ function printSessions(
   now: number,
 ): void {
   const devices = q.device !== undefined ? resolveDevices(app, q.device) : undefined;
-  const rows = app.store.sessions.query({
-    ...(q.since !== undefined ? { since: q.since } : {}),
-    ...(q.until !== undefined ? { until: q.until } : {}),
-    ...(devices ? { devices } : {}),
-    ...(q.service ? { service: q.service } : {}),
-  });
-  const facts = deviceFacts(app);
-  const hostnames = new Map(app.store.devices.list().map((d) => [d.device, d.hostname]));
-  const gap = app.sessionOptions.gapMs;
-  const out = rows.map((s) => ({
-    id: s.id,
-    device: { mac: macOf(s.device), name: facts.get(s.device)?.label ?? s.device, hostname: hostnames.get(s.device) ?? null, ip: s.ip },
-    service: s.service,
-    start: isoUtc(s.start),
-    end: isoUtc(s.end),
-    duration_s: Math.round((s.end - s.start) / 1000),
-    bytes_down: s.bytesDown,
-    bytes_up: s.bytesUp,
-    avg_mbps: s.avgMbps,
-    peak_mbps: s.peakMbps,
-    quality: s.quality,
-    evidence: s.evidence,
-    open: s.end >= now - gap,
-  }));
+  const rows = querySessions(app, { since: q.since, until: q.until, devices, service: q.service });
+  const out = sessionsJson(app, rows, now);
   if (q.json) return printJson(out);
   if (out.length === 0) return void process.stdout.write('No viewing sessions in that range (try --since all).\n');
   process.stdout.write(
     table(
-      ['ID', 'DEVICE', 'SERVICE', 'START', 'DURATION', 'DOWN', 'AVG', 'QUALITY', 'EVIDENCE'],
+      ['ID', 'DEVICE', 'SERVICE', 'START', 'END', 'DURATION', 'DOWN', 'AVG', 'QUALITY', 'EVIDENCE'],
       rows.map((s, i) => [
-        String(s.id), out[i]?.device.name ?? s.device, s.service, localTime(s.start, app.timeZone) + (out[i]?.open ? ' (open)' : ''),
+        String(s.id), out[i]?.device.name ?? s.device, s.service, localTime(s.start, app.timeZone),
+        endCell(s.start, s.end, app.timeZone) + (out[i]?.open ? ' (playing)' : ''),
         formatDuration((s.end - s.start) / 1000), formatBytes(s.bytesDown), s.avgMbps === null ? '-' : `${s.avgMbps} Mbit/s`,
         s.quality ?? '-', s.evidence.join('+'),
       ]),
+      { rowColours: out.map((s) => (s.open ? 'green' : undefined)) },
     ),
   );
 }
 
+/** The end's local time; its date too when the session ends on another local day than it started. */
+export function endCell(start: number, end: number, zone: string): string {
+  const a = localTime(start, zone);
+  const b = localTime(end, zone);
+  return a.slice(0, 10) === b.slice(0, 10) ? b.slice(11) : b;
+}
+
 function printAlerts(app: App, since: number | undefined, json: boolean): void {
-  const facts = deviceFacts(app);
   const rows = app.store.alerts.list(since);
-  const out = rows.map((a) => ({
-    id: a.id,
-    at: isoUtc(a.at),
-    rule: a.rule,
-    severity: a.severity,
-    device: a.device === null ? null : { mac: macOf(a.device), name: facts.get(a.device)?.label ?? a.device },
-    session_id: a.sessionId,
-    message: a.message,
-    delivered: a.deliveredAt !== null,
-  }));
+  const out = alertsJson(app, rows);
   if (json) return printJson(out);
   if (out.length === 0) return void process.stdout.write('No alerts.\n');
   process.stdout.write(
     table(
       ['ID', 'AT', 'RULE', 'DEVICE', 'SENT', 'MESSAGE'],
       out.map((a, i) => [String(a.id), localTime(rows[i]?.at, app.timeZone), a.rule, a.device?.name ?? '-', a.delivered ? 'yes' : 'no', a.message]),
+      { rowColours: out.map((a) => severityColour(a.severity)) },
     ),
   );
 }

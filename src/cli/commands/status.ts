@@ -1,13 +1,9 @@
 // nfmon status: each source's progress and lag, the outbox, the database, the daemon's heartbeat.
-import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { isoUtc } from '../../core/time.js';
 import type { App } from '../../daemon/app.js';
+import { collectStatus, type StatusJson } from '../../daemon/status.js';
 import { formatBytes, localTime, printJson, table } from '../output.js';
 import { withApp } from './common.js';
-
-/** A daemon that has not written its heartbeat for this long is taken as stopped. */
-export const HEARTBEAT_STALE_MS = 90_000;
 
 export function registerStatus(program: Command): void {
   program
@@ -21,82 +17,6 @@ export function registerStatus(program: Command): void {
         else printStatus(app, s);
       });
     });
-}
-
-function fileSize(path: string): number | null {
-  try {
-    return statSync(path).size;
-  } catch {
-    return null;
-  }
-}
-
-export interface SourceStatus {
-  kind: string;
-  path: string;
-  offset: number;
-  size: number | null;
-  lag_bytes: number;
-  complete: boolean;
-  lines: number;
-  parsed: number;
-  skipped: Record<string, number>;
-  first_event: string | null;
-  last_event: string | null;
-  last_error: string | null;
-  updated_at: string;
-}
-
-export interface StatusJson {
-  daemon: { running: boolean; pid: number | null; started_at: string | null; uptime_s: number | null; heartbeat_at: string | null };
-  sources: SourceStatus[];
-  counters: Record<string, number>;
-  outbox: { pending: number; last_error: string | null };
-  database: { path: string; bytes: number };
-}
-
-export function collectStatus(app: App, now: number): StatusJson {
-  const { store } = app;
-  const heartbeat = Number(store.meta.get('daemon_heartbeat') ?? 0);
-  const started = Number(store.meta.get('daemon_started') ?? 0);
-  const running = heartbeat > 0 && now - heartbeat < HEARTBEAT_STALE_MS;
-  const sources = store.sources.all().map((s): SourceStatus => {
-    const size = fileSize(s.path);
-    return {
-      kind: s.kind,
-      path: s.path,
-      offset: s.offset,
-      size,
-      lag_bytes: size === null || s.complete ? 0 : Math.max(0, size - s.offset),
-      complete: s.complete,
-      lines: s.lines,
-      parsed: s.parsed,
-      skipped: s.skipped,
-      first_event: s.firstEvent === null ? null : isoUtc(s.firstEvent),
-      last_event: s.lastEvent === null ? null : isoUtc(s.lastEvent),
-      last_error: s.lastError,
-      updated_at: isoUtc(s.updatedAt),
-    };
-  });
-  const dbBytes = [store.file, `${store.file}-wal`].map(fileSize).reduce<number>((a, b) => a + (b ?? 0), 0);
-  return {
-    daemon: {
-      running,
-      pid: running ? Number(store.meta.get('daemon_pid') ?? 0) || null : null,
-      started_at: running && started ? isoUtc(started) : null,
-      uptime_s: running && started ? Math.round((now - started) / 1000) : null,
-      heartbeat_at: heartbeat ? isoUtc(heartbeat) : null,
-    },
-    sources,
-    counters: {
-      devices: store.devices.list().length,
-      dns_events: store.events.count(),
-      sessions: (store.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n,
-      alerts: (store.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n,
-    },
-    outbox: { pending: store.alerts.outboxDepth(), last_error: store.alerts.lastError() },
-    database: { path: store.file, bytes: dbBytes },
-  };
 }
 
 function printStatus(app: App, s: StatusJson): void {
