@@ -1,12 +1,12 @@
 // The entry points the daemon (and the CLI's forget) call: build the MQTT link and publisher
-// from the config, or nothing when `mqtt.url` is unset. The password comes from
-// mqtt.password_file or $NFMON_MQTT_PASSWORD and is handed only to MQTT.js, never to a log.
+// from the config, or nothing when `mqtt.url` is unset. Importing this file loads MQTT.js, so
+// the daemon imports it only when mqtt.url is set (credentials.ts checks the config without it).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../../config/load.js';
 import { parseDuration } from '../../config/duration.js';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../notifier.js';
+import { mqttCredentials } from './credentials.js';
 import { nodeId, PAYLOAD_OFFLINE, screenEntities, topicsOf, type Naming } from './discovery.js';
 import { MqttLink } from './link.js';
 import { MqttPublisher, type SnapshotProvider } from './publisher.js';
@@ -31,30 +31,8 @@ export interface StartMqttDeps {
   readonly maxPollMs?: number;
 }
 
-/** The MQTT password from mqtt.password_file, else $NFMON_MQTT_PASSWORD; undefined when neither. */
-export function mqttPassword(config: Config, env: NodeJS.ProcessEnv): string | undefined {
-  const file = config.mqtt.password_file;
-  if (file) {
-    try {
-      return readFileSync(file, 'utf8').trim() || undefined;
-    } catch (err) {
-      throw new ConfigError('config', [`mqtt.password_file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`], { cause: err });
-    }
-  }
-  return env.NFMON_MQTT_PASSWORD?.trim() || undefined;
-}
-
 export function namingOf(config: Config): Naming {
   return { discoveryPrefix: config.mqtt.discovery_prefix, baseTopic: config.mqtt.base_topic, swVersion: packageVersion() };
-}
-
-function credentials(config: Config, env: NodeJS.ProcessEnv): { username?: string; password?: string } {
-  const password = mqttPassword(config, env);
-  const username = config.mqtt.username;
-  if (password !== undefined && username === undefined) {
-    throw new ConfigError('config', ['mqtt.username: a password is set (mqtt.password_file or NFMON_MQTT_PASSWORD) but no user name']);
-  }
-  return { ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
 }
 
 /** Starts publishing Home Assistant entities, or returns undefined when mqtt.url is unset. */
@@ -73,7 +51,7 @@ export function startMqtt(deps: StartMqttDeps): MqttHandle | undefined {
   });
   const link = new MqttLink({
     url,
-    ...credentials(config, deps.env),
+    ...mqttCredentials(config, deps.env),
     clientId: `nfmon_${nodeId(naming)}_${randomBytes(4).toString('hex')}`,
     will: { topic: topics.availability, payload: PAYLOAD_OFFLINE },
     ...(deps.backoff ? { minBackoffMs: deps.backoff.minMs, maxBackoffMs: deps.backoff.maxMs } : {}),
@@ -107,7 +85,7 @@ export async function forgetOnBroker(config: Config, env: NodeJS.ProcessEnv, dev
   const ready = new Promise<void>((resolve) => (connected = resolve));
   const link = new MqttLink({
     url,
-    ...credentials(config, env),
+    ...mqttCredentials(config, env),
     clientId: `nfmon_${nodeId(namingOf(config))}_cli_${randomBytes(4).toString('hex')}`,
     logger,
     onConnect: () => connected(),

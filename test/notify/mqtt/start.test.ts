@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, validateConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/daemon/logger.js';
-import { mqttPassword, namingOf, startMqtt } from '../../../src/notify/mqtt/start.js';
+import { mqttPassword } from '../../../src/notify/mqtt/credentials.js';
+import { namingOf, startMqtt } from '../../../src/notify/mqtt/start.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nfmon-mqtt-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
