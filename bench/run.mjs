@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --only log,pcap,daemon] : nfmon's benchmarks, each timed against a peer in
+// npm run bench [-- --only log,pcap,daemon,mqtt] : nfmon's benchmarks, each timed against a peer in
 // the same run on the same file. Inputs are generated into bench/out/ (git-ignored) and deleted
 // afterwards unless --keep. Figures go to stdout and bench/out/results.json.
 //
@@ -11,18 +11,21 @@
 //           alerts (target p95 <= 2 s), and the daemon's idle RSS (target <= 80 MB)
 //   accuracy  sessions and alerts against the truth of generated household days (three seeds,
 //           DNS only and with captures): bench/accuracy.mjs states the targets
+//   mqtt    snapshot change -> MQTT state message (real mosquitto), p50/p95 over 100 changes, and
+//           the RSS MQTT adds on top of the daemon's modules (skipped without mosquitto)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAccuracyBench } from './accuracy.mjs';
 import { runDaemonBench } from './daemon-latency.mjs';
+import { runMqttBench } from './mqtt-latency.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'out');
 const bin = join(root, 'dist', 'cli', 'main.js');
 const args = process.argv.slice(2);
-const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? args[args.indexOf('--only') + 1] ?? 'log,pcap,daemon,accuracy').split(',');
+const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined) ?? 'log,pcap,daemon,accuracy,mqtt').split(',');
 const keep = args.includes('--keep');
 const LOG_LINES = Number(process.env.BENCH_LOG_LINES ?? 5_000_000);
 const PCAP_MB = Number(process.env.BENCH_PCAP_MB ?? 1024);
@@ -148,5 +151,6 @@ if (only.includes('log')) benchLog();
 if (only.includes('pcap')) benchPcap();
 if (only.includes('daemon')) results.daemon = await runDaemonBench({ root, out, bin });
 if (only.includes('accuracy')) results.accuracy = await runAccuracyBench({ root, out, bin, keep });
+if (only.includes('mqtt')) results.mqtt = await runMqttBench({ root });
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nresults: ${resultsFile}`);

@@ -120,6 +120,30 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   http: httpSchema,
+  mqtt: z
+    .strictObject({
+      url: z
+        .string()
+        .refine((u) => /^mqtts?:\/\/[^/\s@]+\/?$/.test(u), {
+          message: 'expected mqtt://host:1883 or mqtts://host:8883 (user and password go in username and password_file)',
+        })
+        .optional()
+        .describe('MQTT broker for Home Assistant entities (MQTT discovery); unset: off'),
+      username: z.string().min(1).optional().describe('MQTT user name'),
+      password_file: z.string().optional().describe('File holding the MQTT password (or env NFMON_MQTT_PASSWORD)'),
+      discovery_prefix: z
+        .string()
+        .regex(/^[^#+\s]+$/, { message: 'expected a topic prefix without wildcards, e.g. homeassistant' })
+        .default('homeassistant')
+        .describe("Home Assistant's MQTT discovery prefix"),
+      base_topic: z
+        .string()
+        .regex(/^[^#+\s]+$/, { message: 'expected a topic prefix without wildcards, e.g. nfmon' })
+        .default('nfmon')
+        .describe('Topic under which nfmon publishes its states and availability'),
+    })
+    .refine((m) => m.base_topic !== m.discovery_prefix, { message: 'must differ from discovery_prefix', path: ['base_topic'] })
+    .default({ discovery_prefix: 'homeassistant', base_topic: 'nfmon' }),
   viewing_activity: z
     .strictObject({
       store_titles: z.boolean().default(true).describe('Keep titles of imported plays (false: only a hash)'),

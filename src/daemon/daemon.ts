@@ -17,6 +17,9 @@ import { finishRequest, reopenAbandoned, takeRequests } from './inbox.js';
 import { ingestAll, type IngestReport } from './ingest.js';
 import { rebuildPending } from './rebuild.js';
 import { SerialRunner } from './serial.js';
+import { entitySnapshot } from './entities.js';
+import { mqttCredentials } from '../notify/mqtt/credentials.js';
+import type { MqttHandle } from '../notify/mqtt/start.js';
 import { dailySummaryAlert, runRetention } from './jobs.js';
 
 export interface DaemonDeps {
@@ -101,6 +104,8 @@ export function startDaemon(deps: DaemonDeps): Daemon {
         logger.info('new alerts', { count: r.newAlertIds.length });
         sender.kick();
       }
+      // Entities follow every change (a session opened or grew, a lease renamed a device).
+      mqtt?.refresh();
       await Promise.resolve();
     });
   };
@@ -135,6 +140,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
       }
       finishRequest(store, item.id, report, now());
       if (report.newAlertIds.length > 0) sender.kick();
+      mqtt?.refresh();
     }
   };
   const inboxTimer = setInterval(() => inbox.request(readInbox), deps.inboxPollMs ?? 1000);
@@ -145,9 +151,16 @@ export function startDaemon(deps: DaemonDeps): Daemon {
   beat.unref();
 
   let web: { close(): Promise<void> } | undefined;
+  // MQTT.js is loaded only when mqtt.url is set; the credentials are checked before anything starts.
+  if (config.mqtt.url) mqttCredentials(config, deps.env);
+  let mqtt: MqttHandle | undefined;
   const ready = (async () => {
     // The dashboard first, so that it shows the catch-up; loaded only when configured.
     if (config.http.listen) web = await (await import('../web/server.js')).startWebServer({ app, logger: logger.child('web'), now });
+    if (config.mqtt.url) {
+      const { startMqtt } = await import('../notify/mqtt/start.js');
+      mqtt = startMqtt({ config, env: deps.env, provider: () => entitySnapshot(app, now()), logger: logger.child('mqtt') });
+    }
     // What a killed writer stored but did not derive comes first.
     changed();
     await rebuilds.idle();
@@ -181,6 +194,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
       await leases.stop();
       await captures?.stop();
       await rebuilds.stop();
+      await mqtt?.stop();
       const drained = await sender.drain(3000);
       if (!drained) logger.warn('stopped with an alert send in flight; it stays queued and is sent again at the next start');
       await notifier.close();

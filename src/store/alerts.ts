@@ -123,6 +123,13 @@ export class AlertRepo {
     return this.db.prepare(sql).all(...(since !== undefined ? [since] : [])) as AlertRow[];
   }
 
+  /** The newest alert raised (by id), delivered or not, history included. */
+  latest(): AlertRow | undefined {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM alerts a LEFT JOIN outbox o ON o.alert_id = a.id ORDER BY a.id DESC LIMIT 1`).get() as
+      | AlertRow
+      | undefined;
+  }
+
   byId(id: number): AlertRow | undefined {
     return this.db.prepare(`SELECT ${COLUMNS} FROM alerts a LEFT JOIN outbox o ON o.alert_id = a.id WHERE a.id = ?`).get(id) as
       | AlertRow

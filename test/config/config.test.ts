@@ -23,6 +23,18 @@ describe('config', () => {
     expect(c.pihole.log).toBe('/var/log/pihole/pihole.log');
     expect(c.devices).toEqual([]);
     expect(c.homeassistant).toBeUndefined();
+    expect(c.mqtt).toEqual({ discovery_prefix: 'homeassistant', base_topic: 'nfmon' });
+  });
+
+  it('accepts an MQTT broker with its defaults', () => {
+    const c = parseConfigText('mqtt:\n  url: mqtts://broker.lan:8883\n  username: nfmon\n  password_file: /etc/nfmon/mqtt\n', 'mqtt.yaml');
+    expect(c.mqtt).toEqual({
+      url: 'mqtts://broker.lan:8883',
+      username: 'nfmon',
+      password_file: '/etc/nfmon/mqtt',
+      discovery_prefix: 'homeassistant',
+      base_topic: 'nfmon',
+    });
   });
 
   it.each([
@@ -37,6 +49,11 @@ describe('config', () => {
     ['devices:\n  - mac: nonsense', 'devices.0.mac: expected a MAC address like aa:bb:cc:dd:ee:ff'],
     ['sessions:\n  gap: soon', 'sessions.gap: expected a duration such as 90s, 10m, 24h or 7d'],
     ['frobnicate: 1', 'frobnicate: unknown key'],
+    ['mqtt:\n  url: http://broker:1883', 'mqtt.url: expected mqtt://host:1883 or mqtts://host:8883 (user and password go in username and password_file)'],
+    ['mqtt:\n  url: mqtt://nfmon:secret@broker:1883', 'mqtt.url: expected mqtt://host:1883 or mqtts://host:8883 (user and password go in username and password_file)'],
+    ['mqtt:\n  base_topic: homeassistant', 'mqtt.base_topic: must differ from discovery_prefix'],
+    ['mqtt:\n  discovery_prefix: ha/#', 'mqtt.discovery_prefix: expected a topic prefix without wildcards, e.g. homeassistant'],
+    ['mqtt:\n  pasword_file: x', 'mqtt.pasword_file: unknown key (did you mean "password_file"?)'],
     ['- a\n- b', 'the top level must be a mapping of keys'],
   ])('refuses %j', (yaml, problem) => {
     expect(problemsOf(yaml)).toContain(problem);
@@ -68,7 +85,7 @@ describe('config', () => {
       'min_video_bytes', 'rules', 'quiet_hours', 'max_concurrent_streams', 'unknown_device', 'daily_summary', 'devices',
       'mac', 'name', 'trust', 'ip', 'services', 'domains', 'video_domains', 'video_prefixes', 'retention', 'events',
       'homeassistant', 'url', 'token', 'token_file', 'notify', 'event', 'viewing_activity', 'store_titles',
-      'tolerance', 'home_country', 'http', 'listen'];
+      'tolerance', 'home_country', 'http', 'listen', 'mqtt', 'username', 'discovery_prefix', 'base_topic'];
     for (const k of keys) expect(text, `example documents ${k}`).toMatch(new RegExp(`^\\s*#?\\s*-?\\s*${k}:`, 'm'));
   });
 

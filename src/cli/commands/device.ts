@@ -35,10 +35,22 @@ export function registerDeviceCommands(program: Command): void {
     .option('--json', 'print what was erased as JSON')
     .action(async (query: string | undefined, opts: { viewingActivity?: boolean; json?: boolean }, cmd: Command) => {
       if (!query && !opts.viewingActivity) throw new UsageError('forget: name a device (MAC, name, hostname or IP) or give --viewing-activity');
-      await withApp(cmd, (app) => {
+      await withApp(cmd, async (app) => {
         const erased: Record<string, unknown> = {};
-        if (query) erased.devices = resolveDevices(app, query).map((d) => forgetDevice(app, d));
+        const devices = query ? resolveDevices(app, query) : [];
+        if (query) erased.devices = devices.map((d) => forgetDevice(app, d));
         if (opts.viewingActivity) erased.plays = app.store.plays.deleteAll();
+        // Its Home Assistant entities go too (the daemon, if it runs, drops them on its next refresh anyway).
+        if (devices.length > 0 && app.config.mqtt.url) {
+          const { forgetOnBroker } = await import('../../notify/mqtt/start.js');
+          const { createLogger } = await import('../../daemon/logger.js');
+          const logger = createLogger('warn');
+          for (const d of devices) {
+            if (!(await forgetOnBroker(app.config, process.env, d, logger))) {
+              process.stderr.write(`nfmon: the MQTT broker was not reachable; ${d}'s entities go when nfmon run next publishes\n`);
+            }
+          }
+        }
         if (opts.json) printJson(erased);
         else process.stdout.write(`${JSON.stringify(erased)}\n`);
       });
