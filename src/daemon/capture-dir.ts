@@ -1,6 +1,9 @@
 // The capture directory that nfmon-capture.service (tcpdump -G) writes rotated files into. A file
-// is complete when tcpdump has moved on to a newer one, or when nobody has written it for
-// captures.idle. Each complete file is ingested exactly once, then deleted unless captures.keep.
+// is complete when tcpdump has moved on to a newer one: it is ingested, then deleted unless
+// captures.keep. The newest file is also read once nobody has written it for captures.idle (a
+// quiet night: tcpdump rotates only when a packet comes), but never deleted, because tcpdump may
+// still write to it (buffered, so its mtime says little): when it grows it is read again, and
+// what it gave is replaced, not added to (ingest-capture.ts).
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
@@ -23,11 +26,11 @@ interface Entry {
   readonly size: number;
 }
 
-/** Files of the directory that are finished: all but the newest, and the newest if idle. */
-export function completeCaptures(entries: readonly Entry[], now: number, idleMs: number): Entry[] {
+/** Files of the directory to read now: all but the newest (done), and the newest if idle (maybe not done). */
+export function completeCaptures(entries: readonly Entry[], now: number, idleMs: number): (Entry & { readonly done: boolean })[] {
   const sorted = [...entries].sort((a, b) => a.mtimeMs - b.mtimeMs || a.path.localeCompare(b.path));
   const newest = sorted[sorted.length - 1];
-  return sorted.filter((e) => e !== newest || now - e.mtimeMs >= idleMs);
+  return sorted.filter((e) => e !== newest || now - e.mtimeMs >= idleMs).map((e) => ({ ...e, done: e !== newest }));
 }
 
 const CAPTURE_NAME = /\.(pcap|pcapng|cap)(\d*)$|\.pcap\d+$/i;
@@ -94,9 +97,10 @@ export class CaptureDir {
       try {
         const r = await ingestCapture(this.app, e.path, { now: this.opts.now() });
         if (r.error) this.opts.logger.warn(`capture damaged, kept what was read: ${r.error}`, { file: e.path });
-        this.opts.logger.info('capture ingested', { file: e.path, packets: r.packets, already: r.alreadyIngested });
+        if (r.alreadyIngested) this.opts.logger.debug('capture already read', { file: e.path });
+        else this.opts.logger.info('capture ingested', { file: e.path, packets: r.packets, complete: e.done });
         this.opts.onChanged();
-        if (!this.app.config.captures.keep) unlinkSync(e.path);
+        if (e.done && !this.app.config.captures.keep) unlinkSync(e.path);
       } catch (err) {
         // Not retried until the file changes: a bad file must not be re-read every pass.
         this.failed.add(`${e.path}:${e.size}`);

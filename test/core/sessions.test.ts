@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { bitrate, foldSessions, qualityOf, type SessionOptions } from '../../src/core/sessions.js';
+import { BURST_MS, INFER_MIN_BEATS, INFER_MIN_SPAN_MS, LEAD_IN_MS, bitrate, foldSessions, qualityOf, type SessionOptions } from '../../src/core/sessions.js';
 import type { Activity, Role } from '../../src/core/types.js';
 
 const T0 = Date.UTC(2026, 10, 21, 20, 0, 0);
 const min = (m: number): number => T0 + m * 60_000;
 const opts: SessionOptions = { gapMs: 10 * 60_000, hdMbps: 3, uhdMbps: 8, minVideoBytes: 2_000_000 };
+/** Minutes after T0 plus seconds. */
+const at = (m: number, s = 0): number => min(m) + s * 1000;
 
 function dns(m: number, role: Role, device = 'aa:aa:aa:aa:aa:01'): Activity {
   return { ts: min(m), device, ip: '192.168.1.10', service: 'netflix', role, evidence: 'dns', bytesDown: 0, bytesUp: 0 };
@@ -76,5 +78,96 @@ describe('bitrate and quality', () => {
     const r = bitrate([flow(0, 15_000_000), flow(10, 15_000_000)], opts);
     expect(r.avgMbps).toBe(2);
     expect(r.quality).toBe('SD');
+  });
+});
+
+/**
+ * The model of src/core/sessions.ts, one rule per row (gap 20 min as shipped): how Netflix
+ * clients behave (src/core/services/netflix.md) and what nfmon makes of it.
+ */
+describe('foldSessions: the model of real clients', () => {
+  const gap20: SessionOptions = { ...opts, gapMs: 20 * 60_000 };
+  const ev = (m: number, role: Role, s = 0): Activity => ({ ...dns(0, role), ts: at(m, s) });
+  type Row = [string, Activity[], { start: number; end: number; evidence: string[] }[]];
+  it.each<Row>([
+    ['a TV resolves its video names at the start only; telemetry carries the play to its end',
+      [ev(0, 'video'), ev(0, 'video', 3), ev(6, 'playback'), ev(19, 'playback'), ev(37, 'playback'), ev(55, 'playback'), ev(71, 'playback'), ev(90, 'playback')],
+      [{ start: at(0), end: at(90), evidence: ['dns'] }]],
+    ['telemetry never starts a session by itself, however regular, without an opening',
+      [ev(0, 'playback'), ev(5, 'playback'), ev(10, 'playback'), ev(15, 'playback'), ev(20, 'playback')], []],
+    ['telemetry before the video, beyond the lead-in, is not part of the play',
+      [ev(0, 'playback'), ev(10, 'video'), ev(15, 'playback')], [{ start: at(10), end: at(15), evidence: ['dns'] }]],
+    ['the title chosen (ui) within the lead-in starts the session; earlier browsing does not',
+      [ev(0, 'ui'), ev(5, 'ui'), ev(9, 'ui', 30), ev(10, 'video')], [{ start: at(9, 30), end: at(10), evidence: ['dns'] }]],
+    ['a silence longer than the gap ends the play; the next video starts another',
+      [ev(0, 'video'), ev(15, 'playback'), ev(40, 'video')],
+      [{ start: at(0), end: at(15), evidence: ['dns'] }, { start: at(40), end: at(40), evidence: ['dns'] }]],
+    ['a silence of exactly the gap carries',
+      [ev(0, 'video'), ev(20, 'playback')], [{ start: at(0), end: at(20), evidence: ['dns'] }]],
+    ['background phone-home never starts or extends a session',
+      [ev(0, 'video'), ev(10, 'background'), ev(25, 'background'), ev(29, 'background')], [{ start: at(0), end: at(0), evidence: ['dns'] }]],
+    ['telemetry that comes with a phone-home burst is the idle app, not the play: it does not extend it',
+      [ev(0, 'video'), ev(10, 'playback'), ev(25, 'background'), ev(25, 'playback', 20)], [{ start: at(0), end: at(10), evidence: ['dns'] }]],
+    ['a lone ui lookup or artwork all evening is never a session', [ev(0, 'ui'), ev(30, 'ui'), ev(60, 'ui'), ev(61, 'ui')], []],
+  ])('%s', (_name, input, expected) => {
+    const got = foldSessions(input, gap20).map((s) => ({ start: s.start, end: s.end, evidence: [...s.evidence] }));
+    expect(got).toEqual(expected);
+  });
+
+  it('the lead-in, the burst window and the inference thresholds are the documented ones', () => {
+    expect([LEAD_IN_MS, BURST_MS, INFER_MIN_BEATS, INFER_MIN_SPAN_MS]).toEqual([120_000, 60_000, 4, 900_000]);
+  });
+
+  describe('a play with no video name (direct IP) is inferred from its telemetry', () => {
+    const chosen = [ev(0, 'ui'), ev(0, 'ui', 10)];
+    it.each<Row>([
+      ['the title chosen, then telemetry at the playing cadence for an hour: one inferred session from the choice',
+        [...chosen, ev(1, 'playback'), ev(9, 'playback'), ev(22, 'playback'), ev(35, 'playback'), ev(51, 'playback'), ev(60, 'playback')],
+        [{ start: at(0, 10), end: at(60), evidence: ['inferred'] }]],
+      ['too few beats (three) are not enough', [...chosen, ev(1, 'playback'), ev(9, 'playback'), ev(22, 'playback')], []],
+      ['beats over less than a quarter of an hour are not enough',
+        [...chosen, ev(1, 'playback'), ev(4, 'playback'), ev(7, 'playback'), ev(12, 'playback')], []],
+      ['the A and AAAA of one beat count once', [...chosen, ev(1, 'playback'), ev(1, 'playback', 3), ev(9, 'playback'), ev(9, 'playback', 3), ev(22, 'playback')], []],
+      ['without a choice (no ui before it within the gap) it is not a play', [ev(1, 'playback'), ev(9, 'playback'), ev(22, 'playback'), ev(35, 'playback')], []],
+      ['an idle app all night: bursts of boot config, API and a log upload, never a play',
+        Array.from({ length: 12 }, (_, i) => [ev(i * 30, 'background'), ev(i * 30, 'ui', 5), ev(i * 30, 'playback', 20)]).flat(), []],
+    ])('%s', (_name, input, expected) => {
+      const got = foldSessions(input, gap20).map((s) => ({ start: s.start, end: s.end, evidence: [...s.evidence] }));
+      expect(got).toEqual(expected);
+    });
+
+    it('an inferred session has no byte figures and counts as proven from its start for the rules', () => {
+      const [s] = foldSessions([...chosen, ev(1, 'playback'), ev(9, 'playback'), ev(22, 'playback'), ev(35, 'playback')], gap20);
+      expect(s).toMatchObject({ bytesDown: null, quality: null, firstVideo: at(0, 10) });
+    });
+  });
+
+  describe('with capture flows, flows decide start and end to the minute', () => {
+    it.each<Row>([
+      ['video flows from the first to the last minute; the lead-in and trailing telemetry do not move it',
+        [ev(1, 'ui', 10), ev(2, 'video', 5), flow(2, 30_000_000), flow(3, 30_000_000), flow(4, 30_000_000), ev(5, 'playback', 40)],
+        [{ start: min(2), end: min(4) + 59_000, evidence: ['dns', 'flows'] }]],
+      ['a direct-IP play seen in a capture: the flows are the session, the telemetry around it does not stretch it',
+        [ev(1, 'playback'), flow(2, 10_000_000), flow(3, 10_000_000), ev(9, 'playback')],
+        [{ start: min(2), end: min(3) + 59_000, evidence: ['flows'] }]],
+      ['a few hundred kB to an Open Connect address (a speed test, a preview) is not viewing', [flow(0, 100_000), flow(1, 100_000)], []],
+    ])('%s', (_name, input, expected) => {
+      const got = foldSessions(input, gap20).map((s) => ({ start: s.start, end: s.end, evidence: [...s.evidence] }));
+      expect(got).toEqual(expected);
+    });
+
+    it('bytes count every flow of the session; bitrate and quality only the video', () => {
+      const [s] = foldSessions([flow(0, 30_000_000), flow(1, 30_000_000), flow(1, 3_000_000, undefined, 'ui')], gap20);
+      expect(s).toMatchObject({ bytesDown: 63_000_000, avgMbps: 4, quality: 'HD' });
+    });
+  });
+
+  it('gives the same sessions whatever order the activity arrives in', () => {
+    const input = [ev(0, 'ui'), ev(1, 'video'), ev(7, 'playback'), ev(8, 'background'), ev(20, 'playback'), flow(1, 30_000_000), ev(50, 'video')];
+    const want = foldSessions(input, gap20);
+    for (let seed = 1; seed <= 20; seed++) {
+      const shuffled = [...input].sort((a, b) => ((a.ts * seed) % 97) - ((b.ts * seed) % 97));
+      expect(foldSessions(shuffled, gap20)).toEqual(want);
+    }
   });
 });

@@ -126,6 +126,59 @@ describe('SessionRepo.replaceFrom', () => {
   });
 });
 
+describe('AlertRepo.reconcile: one play, one alert, whatever the order of evidence', () => {
+  const quiet = (key: string, atMin: number, span: [number, number], device = TV): Alert => ({
+    ...alert(key, atMin, device), sameWithin: { from: min(span[0]), to: min(span[1]) },
+  });
+  const rec = (alerts: Alert[], fromMin: number, nowMin: number, maxAgeMin = 60) =>
+    store.tx(() => store.alerts.reconcile(alerts.map((a) => ({ alert: a, sessionId: null })), min(fromMin), min(nowMin), maxAgeMin * 60_000));
+
+  it('a session refined by a capture (start a minute earlier): the same alert, updated, not raised again', () => {
+    const first = rec([quiet('quiet_hours:tv:netflix:dns', 30, [30, 40])], 0, 31);
+    expect(first.queued).toHaveLength(1);
+    const again = rec([{ ...quiet('quiet_hours:tv:netflix:flows', 29, [29, 45]), message: 'refined' }], 0, 35);
+    expect(again).toEqual({ queued: [], history: [], retracted: 0 });
+    expect(store.alerts.list(undefined).map((a) => [a.id, a.key, a.at, a.message])).toEqual([[first.queued[0], 'quiet_hours:tv:netflix:dns', min(29), 'refined']]);
+  });
+
+  it('another session of the same device, outside the first one\'s span: a second alert', () => {
+    rec([quiet('a', 30, [30, 40])], 0, 31);
+    expect(rec([quiet('a', 30, [30, 40]), quiet('b', 70, [70, 80])], 0, 71).queued).toHaveLength(1);
+    expect(store.alerts.list(undefined)).toHaveLength(2);
+  });
+
+  it('an undelivered alert the input no longer supports is retracted; a delivered one stays on record', () => {
+    const a = rec([quiet('a', 30, [30, 40]), quiet('b', 50, [50, 55])], 0, 51).queued;
+    store.alerts.markDelivered(a[0]!, min(52));
+    expect(rec([], 0, 60).retracted).toBe(1);
+    expect(store.alerts.list(undefined).map((r) => r.key)).toEqual(['a']);
+  });
+
+  it('only alerts from the rebuild\'s start are reconciled; older ones are left as they are', () => {
+    rec([quiet('old', 10, [10, 12]), quiet('new', 50, [50, 52])], 0, 51);
+    rec([], 40, 60);
+    expect(store.alerts.list(undefined).map((r) => r.key)).toEqual(['old']);
+  });
+
+  it('an alert first derived about an event older than notify_max_age is history: stored, listed, never pending', () => {
+    const r = rec([quiet('old', 10, [10, 12]), quiet('fresh', 100, [100, 101])], 0, 120, 60);
+    expect(r.history).toHaveLength(1);
+    expect(r.queued).toHaveLength(1);
+    expect(store.alerts.pending(10).map((a) => a.key)).toEqual(['fresh']);
+    expect(store.alerts.outboxDepth()).toBe(1);
+    expect(store.alerts.list(undefined).map((a) => [a.key, a.held])).toEqual([['old', 'history'], ['fresh', null]]);
+  });
+
+  it('the concurrent-streams crossing is the same alert whichever screen turns out to be the last', () => {
+    const cs = (device: string, atMin: number): Alert => ({
+      ...alert(`concurrent_streams:netflix:${atMin}`, atMin, device), rule: 'concurrent_streams', sameWithin: { from: min(atMin), to: min(atMin + 30), anyDevice: true },
+    });
+    rec([cs(TV, 30)], 0, 31);
+    expect(rec([cs(IPAD, 29)], 0, 32).queued).toEqual([]);
+    expect(store.alerts.list(undefined).map((a) => [a.device, a.at])).toEqual([[IPAD, min(29)]]);
+  });
+});
+
 describe('AlertRepo.addNew', () => {
   const outboxRows = (): { alert_id: number; attempts: number; delivered_at: number | null }[] =>
     store.db.prepare('SELECT alert_id, attempts, delivered_at FROM outbox ORDER BY alert_id').all() as never;
