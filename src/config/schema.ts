@@ -36,6 +36,8 @@ const service = z.strictObject({
   domains: z.array(z.string()).min(1).describe('Domains of the service; sub-domains match too'),
   video_domains: z.array(z.string()).default([]).describe('Domains whose lookups mean video is playing'),
   video_prefixes: z.array(z.string()).default([]).describe('CIDR prefixes of the video CDN'),
+  playback_domains: z.array(z.string()).default([]).describe('Domains of telemetry sent only while a title plays (carries a session, never starts one)'),
+  background_domains: z.array(z.string()).default([]).describe('Domains of idle phone-home (never starts or extends a session)'),
 });
 
 const defaultTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';

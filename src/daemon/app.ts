@@ -38,6 +38,10 @@ export function servicesOf(config: Config): ServiceDef[] {
     domains: s.domains,
     videoDomains: s.video_domains,
     videoPrefixes: s.video_prefixes,
+    names: [
+      ...s.playback_domains.map((suffix) => ({ suffix, role: 'playback' as const })),
+      ...s.background_domains.map((suffix) => ({ suffix, role: 'background' as const })),
+    ],
   }));
   return [NETFLIX, ...extra];
 }

@@ -103,6 +103,8 @@ export interface AlertJson {
   session_id: number | null;
   message: string;
   delivered: boolean;
+  /** sent; queued (not sent yet); history (about an event older than rules.notify_max_age when raised: never sent). */
+  delivery: 'sent' | 'queued' | 'history';
 }
 
 /** `alerts --json` rows. */
@@ -117,6 +119,7 @@ export function alertsJson(app: App, rows: readonly AlertRow[]): AlertJson[] {
     session_id: a.sessionId,
     message: a.message,
     delivered: a.deliveredAt !== null,
+    delivery: a.deliveredAt !== null ? 'sent' : a.held === 'history' ? 'history' : 'queued',
   }));
 }
 

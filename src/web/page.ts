@@ -114,7 +114,7 @@ function alerts(data: DashboardData): Html {
   if (data.alerts.length === 0) return html`<section id="alerts"><h2>Recent alerts</h2><p class="note">No alerts.</p></section>`;
   const rows = data.alerts.map(
     (a) => html`<tr><td>${localDateTime(a.atMs, data.timeZone)}</td><td>${a.rule}</td><td class="${`sev-${a.severity}`}">${a.severity}</td>
-<td class="wrap">${a.device?.name ?? '-'}</td><td class="msg">${a.message}</td><td class="${a.delivered ? 'yes' : 'no'}">${a.delivered ? 'delivered' : 'queued'}</td></tr>`,
+<td class="wrap">${a.device?.name ?? '-'}</td><td class="msg">${a.message}</td><td class="${a.delivered ? 'yes' : 'no'}">${a.delivery === 'sent' ? 'delivered' : a.delivery === 'history' ? 'history (not sent)' : 'queued'}</td></tr>`,
   );
   return html`<section id="alerts"><h2>Recent alerts</h2><table><thead><tr><th>At</th><th>Rule</th><th>Severity</th><th>Device</th><th>Message</th><th>Home Assistant</th></tr></thead>
 <tbody>${rows}</tbody></table></section>`;

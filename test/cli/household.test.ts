@@ -229,7 +229,7 @@ describe('nfmon alerts --json', () => {
 
   it('has the contract shape and points at the sessions that caused them', () => {
     for (const a of alerts) {
-      expect(Object.keys(a).sort()).toEqual(['at', 'delivered', 'device', 'id', 'message', 'rule', 'session_id', 'severity']);
+      expect(Object.keys(a).sort()).toEqual(['at', 'delivered', 'delivery', 'device', 'id', 'message', 'rule', 'session_id', 'severity']);
       expect(a.at).toMatch(ISO_SECONDS);
       expect(a.delivered).toBe(false); // no Home Assistant configured: queued, not sent
       if (a.device) expect(Object.keys(a.device).sort()).toEqual(['mac', 'name']);
