@@ -17,7 +17,7 @@ import { DAEMON_NODE_FLAGS } from './daemon-latency.mjs';
 
 const CHANGES = 100;
 
-function findMosquitto() {
+export function findMosquitto() {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin'].filter(Boolean);
   return dirs.map((d) => join(d, 'mosquitto')).find((p) => existsSync(p));
 }
@@ -33,7 +33,7 @@ async function freePort() {
   });
 }
 
-async function startBroker(bin) {
+export async function startBroker(bin) {
   const dir = mkdtempSync(join(tmpdir(), 'nfmon-bench-mqtt-'));
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
