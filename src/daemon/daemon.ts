@@ -146,7 +146,11 @@ export function startDaemon(deps: DaemonDeps): Daemon {
   const inboxTimer = setInterval(() => inbox.request(readInbox), deps.inboxPollMs ?? 1000);
   inboxTimer.unref();
 
-  const beatOnce = guarded(logger, 'heartbeat', heartbeat);
+  const beatOnce = guarded(logger, 'heartbeat', () => {
+    heartbeat();
+    // A rebuild that failed (disk full, I/O error) left its mark: try again without waiting for new input.
+    if (store.mark.pending() !== undefined) changed();
+  });
   const beat = setInterval(() => void beatOnce(), deps.heartbeatMs ?? 30_000);
   beat.unref();
 
