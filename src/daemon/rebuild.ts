@@ -143,8 +143,8 @@ function mergeIpAlerts(ctx: RebuildContext, from: number): void {
 /** Config entries win over `nfmon device set`, which only names devices the config does not. */
 export function deviceFacts(ctx: Pick<RebuildContext, 'store' | 'configuredDevices'>): Map<string, DeviceFacts> {
   const facts = new Map<string, DeviceFacts>();
-  for (const d of ctx.store.devices.list()) {
-    facts.set(d.device, { label: d.name ?? d.hostname ?? d.device, trust: d.trust });
+  for (const [device, d] of ctx.store.devices.labels()) {
+    facts.set(device, { label: d.name ?? d.hostname ?? device, trust: d.trust });
   }
   for (const c of ctx.configuredDevices) {
     const row = facts.get(c.mac);

@@ -84,6 +84,16 @@ export class DeviceRepo {
     return rows.sort((a, b) => (b.lastSeen ?? 0) - (a.lastSeen ?? 0) || a.device.localeCompare(b.device));
   }
 
+  /** What rules need of every device the user or a lease named: name, host name, trust (no activity scan). */
+  labels(): Map<string, { name: string | null; hostname: string | null; trust: Trust }> {
+    const out = new Map<string, { name: string | null; hostname: string | null; trust: Trust }>();
+    for (const [mac, hostname] of this.hostnames()) out.set(mac, { name: null, hostname, trust: 'unknown' });
+    for (const r of this.db.prepare('SELECT device, name, trust FROM devices').all() as LabelRow[]) {
+      out.set(r.device, { name: r.name, hostname: out.get(r.device)?.hostname ?? null, trust: r.trust });
+    }
+    return out;
+  }
+
   get(device: string): DeviceRow | undefined {
     return this.list().find((d) => d.device === device);
   }
