@@ -120,6 +120,12 @@ function printSessions(
   );
 }
 
+/** SENT: delivered, waiting, or held back for good (about an event older than rules.notify_max_age). */
+function sentCell(delivered: boolean, held: string | null): string {
+  if (delivered) return 'yes';
+  return held === 'history' ? 'history' : 'no';
+}
+
 /** The end's local time; its date too when the session ends on another local day than it started. */
 export function endCell(start: number, end: number, zone: string): string {
   const a = localTime(start, zone);
@@ -135,7 +141,7 @@ function printAlerts(app: App, since: number | undefined, json: boolean): void {
   process.stdout.write(
     table(
       ['ID', 'AT', 'RULE', 'DEVICE', 'SENT', 'MESSAGE'],
-      out.map((a, i) => [String(a.id), localTime(rows[i]?.at, app.timeZone), a.rule, a.device?.name ?? '-', a.delivered ? 'yes' : 'no', a.message]),
+      out.map((a, i) => [String(a.id), localTime(rows[i]?.at, app.timeZone), a.rule, a.device?.name ?? '-', sentCell(a.delivered, rows[i]?.held ?? null), a.message]),
       { rowColours: out.map((a) => severityColour(a.severity)) },
     ),
   );
