@@ -99,7 +99,7 @@ export function generateHousehold({ days = 2, seed = 1, out, pcap = false } = {}
 }
 
 /** App start (unless the app sat open on the home screen), browsing, the play, the home screen. */
-function lookupsOfPlay(a, dev, acts, rng, out) {
+export function lookupsOfPlay(a, dev, acts, rng, out) {
   const wasOpen = acts.some((o) => o.device === a.device && o.type === 'idle' && o.start <= a.start && o.end >= a.start - 5 * MINUTE);
   const lead = rng.between(0.5, 5) * MINUTE;
   if (!wasOpen) appStart(dev.kind, dev.ip, a.start - lead, rng, out);

@@ -29,6 +29,11 @@ for (const [name, from] of Object.entries(sources)) {
   utimesSync(files[name], written, written);
 }
 
+/** A few lines that say how to read the table above. */
+function say(...lines) {
+  process.stdout.write(`${lines.map((l) => `  ${l}`).join('\n')}\n`);
+}
+
 function nfmon(title, ...args) {
   if (title) process.stdout.write(`\n== ${title} ==\n$ nfmon ${args.join(' ')}\n`);
   const r = spawnSync(process.execPath, [bin, '--config', join(fixtures, 'config.yaml'), '--db', db, ...args], { stdio: 'inherit' });
@@ -43,8 +48,19 @@ try {
   if (files['ViewingActivity.csv']) ingest.push('--viewing-activity', files['ViewingActivity.csv']);
   nfmon('Import the household: a DHCP lease file, two days of Pi-hole log, the Netflix export', ...ingest);
   nfmon('Which devices are there?', 'devices');
+  say('"(random)": a private Wi-Fi address the phone made up; the Laptop had a Netflix tab open but never played.');
   nfmon('Who watched Netflix, when and for how long?', 'sessions', '--since', 'all');
-  nfmon('What would Home Assistant have been told?', 'alerts');
+  say(
+    'EVIDENCE dns: the device looked up Netflix video servers. inferred: the Fire TV never looks one up (its app',
+    'gets addresses), so its plays are inferred from the telemetry a playing app sends. The TV left on the',
+    'Netflix home screen all Friday night, the phones\' apps in the background and the catalogue browsing made',
+    'no session. With packet captures (nfmon ingest --pcap) sessions also get bytes, bitrate and quality.',
+  );
+  nfmon('Which alerts were raised?', 'alerts');
+  say(
+    'SENT history: the event is older than rules.notify_max_age (1h), so the alert is kept but never pushed to',
+    'Home Assistant; the account-sharing alert comes from the import itself and waits to be sent.',
+  );
   if (files['ViewingActivity.csv']) nfmon('Is someone else using the account?', 'reconcile', '--since', 'all');
   process.stdout.write(`\n(Database kept only for this run: ${db}; JSON with --json on any command.)\n`);
 } finally {

@@ -1,144 +1,128 @@
 #!/usr/bin/env node
-// Writes the demo household in fixtures/household/: two days of a Pi-hole log (Europe/Amsterdam
-// local time, as Pi-hole writes it) and the dnsmasq lease file. Deterministic: the committed
-// fixtures are its output; rerun it only to change the story told below.
+// Writes the demo household in fixtures/household/ (pihole.log, dhcp.leases) from the story below,
+// with the household generator's model of real Netflix clients (bench/household/clients.mjs, whose
+// evidence is src/core/services/netflix.md): a play resolves one to three video names when it
+// starts and then rarely; its telemetry (ichnaea, logs, customerevents) keeps the playing cadence;
+// an app left open phones home a few times an hour; browsing loads artwork. The play times below
+// are fixed; the seconds of each lookup come from a seeded generator, so every run writes the same
+// bytes. Rerun it only to change the story (and then the tests that tell it: test/cli/household.test.ts).
 //
-// The story (local time, 20-21 November 2026):
-//   all day   the TV's Netflix app pings api-global.netflix.com in the background (no viewing)
-//   Fri 07:30 Pixel phone (randomized MAC), 20 min
-//   Fri 19:00 living-room TV, movie until 20:45
-//   Fri 20:10 iPad joins (2 screens: allowed)
-//   Fri 20:30 Fire TV joins: a third screen -> concurrent_streams
-//   Fri 23:40 Fire TV until 00:35 -> quiet_hours when it enters 00:00
-//   Sat 02:15 iPad at night -> quiet_hours
-//   Sat 03:12 iPad app refreshes artwork (nflxso.net) in the background: no session, no alert
-//   Sat 14:00 a guest's phone nobody registered -> unknown_device
-//   Sat 21:00 TV again until 22:30
+//   node scripts/make-household.mjs [DIR]     (DIR defaults to fixtures/household)
+//
+// The story (Europe/Amsterdam, UTC+1; Friday 20 and Saturday 21 November 2026). A play runs from
+// its first video byte to its last; fixtures/viewing/ViewingActivity.csv is the same account's
+// Netflix export, with plays at home and away.
+//   Fri 07:30-07:50  Sam's Pixel (randomized MAC), Mum's episode before work
+//   Fri 19:00-20:45  Living room TV (Samsung app), Dad's film; afterwards the TV stays on the
+//                    Netflix home screen all night (phone-home bursts until Sat 07:10, no viewing)
+//   Fri 20:10-21:00  Kids iPad
+//   Fri 20:30-21:25  Bedroom Fire TV, Mum: a third screen (the plan allows 2) -> concurrent_streams.
+//                    The Fire TV runs Netflix's Android TV app (com.netflix.ninja: PRProd/HA-Firemote#391
+//                    on a Fire TV, xdanik/android-fake-netflix#1 on Android TV), the client netflix.md
+//                    finds taking video addresses from the manifest (S4, S5, S23; an estimate for
+//                    today's app): it never resolves a video name, so nfmon can only infer its plays
+//   Fri 23:40-00:35  Bedroom Fire TV, Dad, past midnight -> quiet_hours (00:00-06:00)
+//   Sat 02:15-02:50  Kids iPad at night -> quiet_hours
+//   Sat 12:10-12:20  Sam's Pixel browses the catalogue and plays nothing
+//   Sat 14:00-14:40  a guest's phone nobody registered (Redmi, joins the Wi-Fi at 13:50) -> unknown_device
+//   Sat 15:00-17:00  the Laptop has a Netflix tab open and never plays: it never streams
+//   Sat 21:00-22:30  Living room TV, Dad
+//   all the time     both phones' apps phone home in the background; the Pixel is away Fri 08:15-18:00
+//                    and Sat 16:00-18:30, the iPad Sat 10:30-12:30 (their away plays are in the export)
+//   Sat 04:30        Pi-hole restarts (its cache is lost, a new dnsmasq pid)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lookupsOfPlay } from '../bench/gen-household.mjs';
+import { browse, appStart, idleApp, idleTab, phoneBackground } from '../bench/household/clients.mjs';
+import { PiholeLog } from '../bench/household/pihole.mjs';
+import { makeRng, makeZone } from '../bench/household/time.mjs';
 
-const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'household');
-mkdirSync(out, { recursive: true });
+const out = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'household');
 
-let seed = 20261120;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = (list) => list[Math.floor(rand() * list.length)];
-
+/** The six devices of the lease file; `kind` is the Netflix client (bench/household/clients.mjs). */
 export const DEVICES = {
-  tv: { ip: '192.168.1.20', mac: '10:30:47:3c:5a:01', host: 'Samsung-TV' },
-  ipad: { ip: '192.168.1.21', mac: '10:29:59:7a:22:02', host: 'iPad' },
-  firetv: { ip: '192.168.1.22', mac: '10:96:93:1e:33:03', host: 'amazon-fire-tv' },
-  pixel: { ip: '192.168.1.23', mac: 'da:a1:19:4e:55:04', host: 'Pixel-7' },
-  laptop: { ip: '192.168.1.30', mac: '10:51:07:aa:66:05', host: 'laptop' },
-  guest: { ip: '192.168.1.40', mac: '18:59:36:bb:77:06', host: 'Redmi-Note-12' },
+  tv: { ip: '192.168.1.20', mac: '10:30:47:3c:5a:01', hostname: 'Samsung-TV', kind: 'tv_app' },
+  ipad: { ip: '192.168.1.21', mac: '10:29:59:7a:22:02', hostname: 'iPad', kind: 'phone_app_ios' },
+  firetv: { ip: '192.168.1.22', mac: '10:96:93:1e:33:03', hostname: 'amazon-fire-tv', kind: 'android_tv_direct_ip' },
+  pixel: { ip: '192.168.1.23', mac: 'da:a1:19:4e:55:04', hostname: 'Pixel-7', kind: 'phone_app_android' },
+  laptop: { ip: '192.168.1.30', mac: '10:51:07:aa:66:05', hostname: 'laptop', kind: 'browser' },
+  guest: { ip: '192.168.1.40', mac: '18:59:36:bb:77:06', hostname: 'Redmi-Note-12', kind: 'phone_app_android' },
 };
 
-// Local wall time (Europe/Amsterdam is UTC+1 in November) -> seconds since epoch.
-const local = (day, h, m, s = 0) => Date.UTC(2026, 10, day, h - 1, m, s) / 1000;
+const zone = makeZone('Europe/Amsterdam');
+/** Local wall time on 20 or 21 November -> epoch ms. */
+const at = (day, h, m, s = 0) => zone.fromLocal(2026, 11, day, h, m, s);
+const FROM = at(20, 0, 0);
+// The last line must stay before the time the demo gives the file (Sun 00:00 local), or its year
+// would be inferred as 2025.
+const TO = at(21, 23, 59);
 
-const lines = [];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-function stamp(t) {
-  const d = new Date((t + 3600) * 1000); // shown in local time
-  const p = (n) => String(n).padStart(2, '0');
-  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
-const emit = (t, msg, prog = 'dnsmasq[812]') => lines.push({ t, text: `${stamp(t)} ${prog}: ${msg}` });
-
-function lookup(t, name, client, answers, type = 'A') {
-  emit(t, `query[${type}] ${name} from ${client}`);
-  if (answers === 'blocked') return emit(t, `gravity blocked ${name} is ${type === 'AAAA' ? '::' : '0.0.0.0'}`);
-  const cached = rand() < 0.3;
-  if (!cached) emit(t, `forwarded ${name} to 1.1.1.1`);
-  const verb = cached ? 'cached' : 'reply';
-  for (const [n, v] of answers) emit(t, `${verb} ${n} is ${v}`);
-}
-
-const NOISE = [
-  ['www.google.com', [['www.google.com', '142.250.179.196']]],
-  ['connectivitycheck.gstatic.com', [['connectivitycheck.gstatic.com', '142.250.179.163']]],
-  ['time.apple.com', [['time.apple.com', '<CNAME>'], ['time.g.aaplimg.com', '17.253.52.253']]],
-  ['api.spotify.com', [['api.spotify.com', '<CNAME>'], ['edge-web.dual-gslb.spotify.com', '35.186.224.25']]],
-  ['weather.com', [['weather.com', '23.45.120.10']]],
-  ['github.com', [['github.com', '140.82.121.4']]],
-  ['device-metrics-us.amazon.com', [['device-metrics-us.amazon.com', '52.46.133.10']]],
-  ['samsungcloudsolution.com', [['samsungcloudsolution.com', 'NXDOMAIN']]],
-  ['www.youtube.com', [['www.youtube.com', '<CNAME>'], ['youtube-ui.l.google.com', '142.250.179.174']]],
-  ['graph.facebook.com', [['graph.facebook.com', '<CNAME>'], ['star.c10r.facebook.com', '157.240.201.15']]],
+/** The story's activities, in the generator's shape: {type, device, start, end}. */
+export const STORY = [
+  { type: 'play', device: 'pixel', start: at(20, 7, 30), end: at(20, 7, 50) },
+  { type: 'play', device: 'tv', start: at(20, 19, 0), end: at(20, 20, 45) },
+  { type: 'idle', device: 'tv', start: at(20, 20, 48), end: at(21, 7, 10) },
+  { type: 'play', device: 'ipad', start: at(20, 20, 10), end: at(20, 21, 0) },
+  { type: 'play', device: 'firetv', start: at(20, 20, 30), end: at(20, 21, 25) },
+  { type: 'play', device: 'firetv', start: at(20, 23, 40), end: at(21, 0, 35) },
+  { type: 'play', device: 'ipad', start: at(21, 2, 15), end: at(21, 2, 50) },
+  { type: 'browse', device: 'pixel', start: at(21, 12, 10), end: at(21, 12, 20) },
+  { type: 'play', device: 'guest', start: at(21, 14, 0), end: at(21, 14, 40) },
+  { type: 'tab', device: 'laptop', start: at(21, 15, 0), end: at(21, 17, 0) },
+  { type: 'play', device: 'tv', start: at(21, 21, 0), end: at(21, 22, 30) },
 ];
-const BLOCKED = ['pubads.g.doubleclick.net', 'app-measurement.com', 'samsungads.com', 'logs.netflix.com.ads.example'];
 
-// Background noise: every device, every one to four minutes, around the clock.
-for (const [key, dev] of Object.entries(DEVICES)) {
-  if (key === 'guest') continue;
-  for (let t = local(20, 0, 0) + Math.floor(rand() * 60); t < local(21, 23, 59); t += 60 + Math.floor(rand() * 180)) {
-    if (rand() < 0.12) lookup(t, pick(BLOCKED), dev.ip, 'blocked');
-    else {
-      const [name, answers] = pick(NOISE);
-      lookup(t, name, dev.ip, answers, rand() < 0.2 ? 'AAAA' : 'A');
-    }
+/** When each device is at home (the guest only for its visit); absent devices ask nothing. */
+const PRESENT = {
+  pixel: [[FROM, at(20, 8, 15)], [at(20, 18, 0), at(21, 16, 0)], [at(21, 18, 30), TO]],
+  ipad: [[FROM, at(21, 10, 30)], [at(21, 12, 30), TO]],
+  guest: [[at(21, 13, 50), at(21, 15, 20)]],
+};
+const present = (key, ts) => (PRESENT[key] ?? [[FROM, TO]]).some(([a, b]) => ts >= a && ts < b);
+
+const rng = makeRng(20261120);
+const lookups = [];
+for (const a of STORY) {
+  const dev = DEVICES[a.device];
+  if (a.type === 'play') lookupsOfPlay(a, dev, STORY, rng, lookups);
+  else if (a.type === 'idle') idleApp(dev.kind, dev.ip, a.start, a.end, rng, lookups);
+  else if (a.type === 'tab') idleTab(dev.ip, a.start, a.end, rng, lookups);
+  else if (a.type === 'browse') {
+    appStart(dev.kind, dev.ip, a.start, rng, lookups);
+    browse(dev.kind, dev.ip, a.start, a.end, rng, lookups);
   }
 }
-// The Pi itself, and an IPv6 client.
-for (let t = local(20, 0, 5); t < local(21, 23, 59); t += 900) {
-  lookup(t, 'pi.hole', '127.0.0.1', [['pi.hole', '192.168.1.2']]);
-  lookup(t + 7, 'www.google.com', 'fe80::1c2d:3eff:fe4f:5a6b', [['www.google.com', '2a00:1450:400e:811::2004']], 'AAAA');
+// The phones keep the app in the background whenever they are home.
+for (const key of ['pixel', 'ipad']) {
+  for (const [a, b] of PRESENT[key]) phoneBackground(DEVICES[key].kind, DEVICES[key].ip, a, b, rng, lookups);
 }
 
-// The TV's app in the background: API pings all day, which are not viewing.
-for (let t = local(20, 0, 17); t < local(21, 23, 59); t += 47 * 60) {
-  lookup(t, 'api-global.netflix.com', DEVICES.tv.ip, [
-    ['api-global.netflix.com', '<CNAME>'],
-    ['api-global.geo.netflix.com', '<CNAME>'],
-    ['api-global.eu-west-1.internal.dradis.netflix.com', '54.155.178.5'],
-  ]);
-}
-lookup(local(21, 3, 12), 'occ-0-2794-2219.1.nflxso.net', DEVICES.ipad.ip, [['occ-0-2794-2219.1.nflxso.net', '<CNAME>'], ['occ-0-2794-2219.nflxso.net', '45.57.91.1']]);
+const log = new PiholeLog(zone, rng);
+const byIp = new Map(Object.entries(DEVICES).map(([key, d]) => [d.ip, key]));
+// Household noise from every device (and the Pi itself), thinned to every 2-8 minutes on average
+// so that two days stay a readable fixture.
+const noise = log.noise(Object.values(DEVICES), FROM, TO).filter((l) => {
+  const key = byIp.get(l.ip);
+  return (key === undefined || present(key, l.ts)) && rng.chance(0.5);
+});
+log.renderAll([...lookups, ...noise].filter((l) => l.ts >= FROM && l.ts < TO), at(21, 4, 30));
+log.dhcp(Object.entries(DEVICES).filter(([key]) => key !== 'guest').map(([, d]) => d), FROM, TO);
+// The guest's phone joins the Wi-Fi: dnsmasq's DHCP lines (log_packet() in dnsmasq's src/rfc2131.c:
+// a line without a host name ends in a space).
+const { guest } = DEVICES;
+const join0 = at(21, 13, 50, 12);
+log.emit(join0, `DHCPDISCOVER(eth0) ${guest.mac} `, 'dnsmasq-dhcp[20931]');
+log.emit(join0, `DHCPOFFER(eth0) ${guest.ip} ${guest.mac} `, 'dnsmasq-dhcp[20931]');
+log.emit(join0 + 40, `DHCPREQUEST(eth0) ${guest.ip} ${guest.mac} `, 'dnsmasq-dhcp[20931]');
+log.emit(join0 + 40, `DHCPACK(eth0) ${guest.ip} ${guest.mac} ${guest.hostname}`, 'dnsmasq-dhcp[20931]');
 
-let oca = 0;
-function watch(dev, from, to) {
-  lookup(from - 40, 'www.netflix.com', dev.ip, [['www.netflix.com', '<CNAME>'], ['www.dradis.netflix.com', '<CNAME>'], ['www.eu-west-1.internal.dradis.netflix.com', '54.74.73.31']]);
-  lookup(from - 35, 'occ-0-2794-2219.1.nflxso.net', dev.ip, [['occ-0-2794-2219.1.nflxso.net', '<CNAME>'], ['occ-0-2794-2219.nflxso.net', '45.57.91.1']]);
-  lookup(from - 30, 'assets.nflxext.com', dev.ip, [['assets.nflxext.com', '<CNAME>'], ['assets.nflxext.com.edgesuite.net', '<CNAME>'], ['a1907.dscg.akamai.net', '2.16.186.11']]);
-  for (let t = from; t <= to; t += 180 + Math.floor(rand() * 120)) {
-    oca = (oca % 40) + 1;
-    const name = `ipv4-c${String(oca).padStart(3, '0')}-ams00${1 + (oca % 3)}-ix.1.oca.nflxvideo.net`;
-    lookup(t, name, dev.ip, [[name, `45.57.${90 + (oca % 4)}.${oca}`]]);
-  }
-  const last = `ipv4-c099-ams001-ix.1.oca.nflxvideo.net`;
-  lookup(to, last, dev.ip, [[last, '45.57.90.99']]);
-}
-
-watch(DEVICES.pixel, local(20, 7, 30), local(20, 7, 50));
-watch(DEVICES.tv, local(20, 19, 0), local(20, 20, 45));
-watch(DEVICES.ipad, local(20, 20, 10), local(20, 21, 0));
-watch(DEVICES.firetv, local(20, 20, 30), local(20, 20, 50));
-watch(DEVICES.firetv, local(20, 23, 40), local(21, 0, 35));
-watch(DEVICES.ipad, local(21, 2, 15), local(21, 2, 50));
-watch(DEVICES.guest, local(21, 14, 0), local(21, 14, 40));
-watch(DEVICES.tv, local(21, 21, 0), local(21, 22, 30));
-
-// A Pi-hole restart and DHCP chatter, as real logs have.
-const restart = local(21, 4, 30);
-emit(restart, 'exiting on receipt of SIGTERM');
-emit(restart + 2, 'started, version pi-hole-v2.90+1 cachesize 10000');
-emit(restart + 2, 'compile time options: IPv6 GNU-getopt no-DBus no-UBus no-i18n IDN2 DHCP DHCPv6 Lua TFTP no-conntrack ipset no-nftset auth cryptohash DNSSEC loop-detect inotify dumpfile');
-emit(restart + 2, 'using nameserver 1.1.1.1#53');
-emit(restart + 2, 'read /etc/hosts - 8 names');
-emit(local(21, 13, 58), `DHCPREQUEST(eth0) ${DEVICES.guest.ip} ${DEVICES.guest.mac}`, 'dnsmasq-dhcp[812]');
-emit(local(21, 13, 58), `DHCPACK(eth0) ${DEVICES.guest.ip} ${DEVICES.guest.mac} ${DEVICES.guest.host}`, 'dnsmasq-dhcp[812]');
-
-lines.sort((a, b) => a.t - b.t);
-writeFileSync(join(out, 'pihole.log'), lines.map((l) => l.text).join('\n') + '\n');
+mkdirSync(out, { recursive: true });
+const text = log.text();
+writeFileSync(join(out, 'pihole.log'), text);
 
 // dhcp.leases as read on Saturday evening: 24 h leases, renewed at half time.
-const expiry = local(22, 10, 0);
-const leases = Object.values(DEVICES).map((d, i) => `${expiry + i * 97} ${d.mac} ${d.ip} ${d.host} 01:${d.mac}`);
-writeFileSync(join(out, 'dhcp.leases'), leases.join('\n') + '\n');
-console.log(`wrote ${lines.length} log lines and ${leases.length} leases to ${out}`);
+const expiry = Date.UTC(2026, 10, 22, 9, 0) / 1000;
+const leases = Object.values(DEVICES).map((d, i) => `${expiry + i * 97} ${d.mac} ${d.ip} ${d.hostname} 01:${d.mac}`);
+writeFileSync(join(out, 'dhcp.leases'), `${leases.join('\n')}\n`);
+console.log(`wrote ${text.split('\n').length - 1} log lines and ${leases.length} leases to ${out}`);

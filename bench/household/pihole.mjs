@@ -89,11 +89,15 @@ export class PiholeLog {
     return out;
   }
 
-  /** Lease renewals at half the 24 h lease time, as dnsmasq-dhcp logs them (after renderAll). */
+  /**
+   * Lease renewals at half the 24 h lease time, as dnsmasq-dhcp logs them (after renderAll).
+   * dnsmasq's log_packet() (src/rfc2131.c) prints "%s(%s) %s%s%s %s%s": type(interface), the
+   * address, the MAC, a space, then the host name or nothing, so a line without a name ends in a space.
+   */
   dhcp(devices, from, to) {
     for (const dev of devices) {
       for (let t = from + this.rng.between(0, 12 * 60) * MINUTE; t < to; t += 12 * 60 * MINUTE) {
-        this.emit(t, `DHCPREQUEST(eth0) ${dev.ip} ${dev.mac}`, `dnsmasq-dhcp[${this.pidAt(t)}]`);
+        this.emit(t, `DHCPREQUEST(eth0) ${dev.ip} ${dev.mac} `, `dnsmasq-dhcp[${this.pidAt(t)}]`);
         this.emit(t, `DHCPACK(eth0) ${dev.ip} ${dev.mac} ${dev.hostname}`, `dnsmasq-dhcp[${this.pidAt(t)}]`);
       }
     }

@@ -24,21 +24,31 @@ describe('nfmon activity on the demo household', () => {
   });
   afterAll(() => sb.dispose());
 
-  // Sessions (UTC; Amsterdam is UTC+1): Pixel Fri 06:29:20-06:50, TV Fri 17:59:20-19:45, iPad Fri
-  // 19:09:20-20:00, Fire TV Fri 19:29:20-19:50 and 22:39:20-Sat 23:35, iPad Sat 01:14:20-01:50,
-  // guest Sat 12:59:20-13:40, TV Sat 19:56-21:30. Saturday begins at Fri 23:00 UTC.
+  // The story's plays (local) and nfmon's sessions (UTC; Amsterdam is UTC+1), which start up to
+  // 3 min before the play (choosing the title) and end up to 1 min after (the stop event), as
+  // test/cli/household.test.ts checks. Saturday begins at Fri 23:00 UTC.
+  //   Pixel    Fri 07:30-07:50   06:28:04-06:50:27  22:23
+  //   TV       Fri 19:00-20:45   17:58:28-19:45:06  1:46:38
+  //   iPad     Fri 20:10-21:00   19:08:00-20:00:44  52:44
+  //   Fire TV  Fri 20:30-21:25   19:29:46-20:25:39  55:53
+  //   Fire TV  Fri 23:40-00:35   22:39:21-23:35:10  55:49, of which 35:10 on Saturday
+  //   iPad     Sat 02:15-02:50   01:13:04-01:50:17  37:13
+  //   guest    Sat 14:00-14:40   12:58:06-13:40:37  42:31
+  //   TV       Sat 21:00-22:30   19:58:37-21:30:16  1:31:39
   it('as of Saturday 22:00 local: one row per device that streamed, exact minutes, the TV playing', () => {
     const rows = sb.json<ActivityJson[]>(['activity', '--at', '2026-11-21T21:00:00Z']);
     for (const r of rows) expect(Object.keys(r).sort()).toEqual(KEYS);
     expect(rows.map((r) => [r.device.name, r.streaming_now, r.streaming_since, r.today_minutes, r.last_7d_minutes, r.sessions_today, r.last_session])).toEqual([
-      // 20:56-22:00 local so far (64 min); Friday 105:40 more: 170 in 7 days.
-      ['Living room TV', true, '2026-11-21T19:56:00Z', 64, 170, 1, { start: '2026-11-21T19:56:00Z', end: '2026-11-21T21:00:00Z' }],
-      ['Redmi-Note-12', false, null, 41, 41, 1, { start: '2026-11-21T12:59:20Z', end: '2026-11-21T13:40:00Z' }],
-      // 35:40 on Saturday; Friday's 50:40 too: 86:20 -> 86.
-      ['Kids iPad', false, null, 36, 86, 1, { start: '2026-11-21T01:14:20Z', end: '2026-11-21T01:50:00Z' }],
-      // Its 23:39:20-00:35 session gives Saturday only the 35 minutes after midnight.
-      ['Bedroom Fire TV', false, null, 35, 76, 1, { start: '2026-11-20T22:39:20Z', end: '2026-11-20T23:35:00Z' }],
-      ["Sam's Pixel", false, null, 0, 21, 0, { start: '2026-11-20T06:29:20Z', end: '2026-11-20T06:50:00Z' }],
+      // 20:58:37-22:00 local so far: 61:23 (the story: 60); with Friday's 1:46:38, 168:01 in 7 days.
+      ['Living room TV', true, '2026-11-21T19:58:37Z', 61, 168, 1, { start: '2026-11-21T19:58:37Z', end: '2026-11-21T21:00:00Z' }],
+      // 42:31 (the story: 40).
+      ['Redmi-Note-12', false, null, 43, 43, 1, { start: '2026-11-21T12:58:06Z', end: '2026-11-21T13:40:37Z' }],
+      // 37:13 on Saturday (the story: 35); with Friday's 52:44, 89:57.
+      ['Kids iPad', false, null, 37, 90, 1, { start: '2026-11-21T01:13:04Z', end: '2026-11-21T01:50:17Z' }],
+      // Its 23:39:21-00:35:10 session gives Saturday the 35:10 after midnight; 55:53 + 55:49 in 7 days.
+      ['Bedroom Fire TV', false, null, 35, 112, 1, { start: '2026-11-20T22:39:21Z', end: '2026-11-20T23:35:10Z' }],
+      // 22:23 on Friday morning (the story: 20).
+      ["Sam's Pixel", false, null, 0, 22, 0, { start: '2026-11-20T06:28:04Z', end: '2026-11-20T06:50:27Z' }],
     ]);
     expect(rows[0]?.device).toEqual({ mac: '10:30:47:3c:5a:01', name: 'Living room TV', hostname: 'Samsung-TV', ip: '192.168.1.20' });
     expect(rows.every((r) => r.bytes_today === null)).toBe(true); // no captures
@@ -56,11 +66,11 @@ describe('nfmon activity on the demo household', () => {
   it('on Sunday nothing is today, and the week still counts', () => {
     const rows = sb.json<ActivityJson[]>(['activity', '--at', '2026-11-22T12:00:00Z']);
     expect(rows.map((r) => [r.device.name, r.today_minutes, r.sessions_today, r.last_7d_minutes])).toEqual([
-      ['Living room TV', 0, 0, 200], // the whole 20:56-22:30 session now: 94 + 105:40 = 199:40
-      ['Redmi-Note-12', 0, 0, 41],
-      ['Kids iPad', 0, 0, 86],
-      ['Bedroom Fire TV', 0, 0, 76],
-      ["Sam's Pixel", 0, 0, 21],
+      ['Living room TV', 0, 0, 198], // the whole Saturday session now: 1:31:39 + 1:46:38 = 198:17
+      ['Redmi-Note-12', 0, 0, 43],
+      ['Kids iPad', 0, 0, 90],
+      ['Bedroom Fire TV', 0, 0, 112],
+      ["Sam's Pixel", 0, 0, 22],
     ]);
   });
 
@@ -69,8 +79,8 @@ describe('nfmon activity on the demo household', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^DEVICE\s+NOW\s+TODAY\s+7 DAYS\s+SESSIONS TODAY\s+LAST SESSION\s+BYTES TODAY$/);
-    expect(lines[1]).toMatch(/^Living room TV\s+playing since 20:56\s+1h04m\s+2h50m\s+1\s+2026-11-21 20:56 - 22:00\s+-$/);
-    expect(lines[4]).toMatch(/^Bedroom Fire TV\s+-\s+35m\s+1h16m\s+1\s+2026-11-20 23:39 - 2026-11-21 00:35\s+-$/);
+    expect(lines[1]).toMatch(/^Living room TV\s+playing since 20:58\s+1h01m\s+2h48m\s+1\s+2026-11-21 20:58 - 22:00\s+-$/);
+    expect(lines[4]).toMatch(/^Bedroom Fire TV\s+-\s+35m\s+1h52m\s+1\s+2026-11-20 23:39 - 2026-11-21 00:35\s+-$/);
     expect(r.stdout).not.toContain('\u001b[');
   });
 
@@ -113,9 +123,10 @@ describe('nfmon activity on a hand-made night across local midnight', () => {
     ]);
   });
 
-  it('is streaming until one session gap after the last lookup', () => {
+  it('is streaming until one session gap (20 min by default) after the last lookup', () => {
     expect(at('2026-11-20T23:35:00Z')[0]).toMatchObject({ streaming_now: true, streaming_since: '2026-11-20T22:30:00Z', today_minutes: 30 });
-    expect(at('2026-11-20T23:41:00Z')[0]).toMatchObject({ streaming_now: false, streaming_since: null });
+    expect(at('2026-11-20T23:49:00Z')[0]).toMatchObject({ streaming_now: true, streaming_since: '2026-11-20T22:30:00Z' });
+    expect(at('2026-11-20T23:51:00Z')[0]).toMatchObject({ streaming_now: false, streaming_since: null });
     // Before local midnight it is Friday's viewing: 20 minutes so far.
     expect(at('2026-11-20T22:50:00Z')[0]).toMatchObject({ streaming_now: true, today_minutes: 20, last_7d_minutes: 20 });
   });

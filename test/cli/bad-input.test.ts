@@ -21,6 +21,7 @@ interface IngestJson {
   leases: { path: string; format?: string; leases: number; skipped: Record<string, number> }[];
   sessions: number;
   new_alerts: number;
+  history_alerts: number;
   errors: string[];
 }
 interface SessionJson {
@@ -58,7 +59,7 @@ describe('a binary file passed as a log', () => {
 
   it('loses nothing already stored', () => {
     expect(house.json(['sessions', '--since', 'all'])).toEqual(sessionsBefore);
-    expect(house.json<{ counters: Record<string, number> }>(['status']).counters).toEqual({ devices: 6, dns_events: 200, sessions: 8, alerts: 5 });
+    expect(house.json<{ counters: Record<string, number> }>(['status']).counters).toEqual({ devices: 6, dns_events: 467, sessions: 8, alerts: 5 });
   });
 
   it('does not stop the other files of the same call', () => {
@@ -69,8 +70,10 @@ describe('a binary file passed as a log', () => {
       expect(r.code).toBe(1);
       expect(stderrLines(r)).toEqual([`nfmon: ${join(BAD, 'binary.log')}: not a text log (binary data at offset 7)`]);
       const report = JSON.parse(r.stdout) as IngestJson;
-      expect(report.logs.map((l) => [l.path, l.dns_events])).toEqual([[f.log, 200]]);
+      expect(report.logs.map((l) => [l.path, l.dns_events])).toEqual([[f.log, 467]]);
       expect(report.sessions).toBe(8);
+      // The story's four alerts are about events older than rules.notify_max_age: history, not new.
+      expect([report.new_alerts, report.history_alerts]).toEqual([0, 4]);
     } finally {
       other.dispose();
     }

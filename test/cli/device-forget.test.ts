@@ -65,7 +65,7 @@ describe('nfmon device set', () => {
     expect(sb.run(['device', 'set', GUEST, '--name', 'Guest phone']).code).toBe(0);
     expect(sb.run(['device', 'set', GUEST, '--trust', 'trusted']).code).toBe(0);
     expect(device(GUEST)).toMatchObject({ name: 'Guest phone', trust: 'trusted' });
-    expect(sb.json<SessionJson[]>(['sessions', '--since', 'all', '--device', 'guest phone']).map((s) => s.start)).toEqual(['2026-11-21T12:59:20Z']);
+    expect(sb.json<SessionJson[]>(['sessions', '--since', 'all', '--device', 'guest phone']).map((s) => s.start)).toEqual(['2026-11-21T12:58:06Z']);
   });
 
   it('says that the config wins for a device the config lists', () => {

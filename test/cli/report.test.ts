@@ -39,7 +39,7 @@ describe('the report file', () => {
     expect(html.match(/<svg class="heatmap"/g)).toHaveLength(5);
     expect(html.match(/<svg class="timeline"/g)).toHaveLength(1);
     expect(html.match(/<svg class="bars"/g)).toHaveLength(5);
-    expect(html).toContain('<title>Kids iPad: 02:14-02:50</title>');
+    expect(html).toContain('<title>Kids iPad: 02:13-02:50</title>');
     for (const name of ['Living room TV', 'Kids iPad', 'Bedroom Fire TV', "Sam&#39;s Pixel"]) expect(html).toContain(name);
   });
 

@@ -58,17 +58,22 @@ describe('nfmon status --json', () => {
       ['complete', 'first_event', 'kind', 'lag_bytes', 'last_error', 'last_event', 'lines', 'offset', 'parsed', 'path', 'size', 'skipped', 'updated_at'],
     );
     expect(log).toMatchObject({
-      kind: 'pihole', path: files.log, offset: size, size, lag_bytes: 0, complete: true, lines: 18858, last_error: null,
-      // The first line of the log (Nov 20 00:00:05 local) and the last (Nov 21 23:58:45 local).
-      first_event: '2026-11-19T23:00:05Z', last_event: '2026-11-21T22:58:45Z',
+      kind: 'pihole', path: files.log, offset: size, size, lag_bytes: 0, complete: true, lines: 18050, last_error: null,
+      // The first line of the log (Nov 20 00:00:04 local) and the last (Nov 21 23:57:19 local).
+      first_event: '2026-11-19T23:00:04Z', last_event: '2026-11-21T22:57:19Z',
     });
     // Every line is either parsed or skipped for a counted reason.
     const skipped = Object.values(log?.skipped ?? {}).reduce((a, b) => a + b, 0);
-    expect((log?.parsed ?? 0) + skipped).toBe(18858);
-    expect(log?.skipped).toMatchObject({ other_service: expect.any(Number) as number, startup: 5, dhcp: 2 });
-    expect(s.counters).toEqual({ devices: 6, dns_events: 200, sessions: 8, alerts: 5 });
-    // The four alerts about the story (two weeks old) are history, never pushed; the account
-    // report of the import waits in the outbox (no Home Assistant configured).
+    expect((log?.parsed ?? 0) + skipped).toBe(18050);
+    // The restart's six lines (SIGTERM, banner, options, two upstreams, hosts); DHCP: five devices
+    // renew twice a day for two days (two lines each), and the guest joins (four lines).
+    expect(log?.skipped).toMatchObject({ other_service: expect.any(Number) as number, startup: 6, dhcp: 44 });
+    // 467 Netflix lookups, 8 plays; alerts: concurrent_streams, two quiet_hours, unknown_device and
+    // the export's outside_home.
+    expect(s.counters).toEqual({ devices: 6, dns_events: 467, sessions: 8, alerts: 5 });
+    // The four alerts about the story (two weeks old when imported, more than rules.notify_max_age)
+    // are history, never pushed; the account report of the import waits in the outbox (no Home
+    // Assistant configured).
     expect(s.outbox).toEqual({ pending: 1, last_error: null });
     expect(s.database.path).toBe(sb.db);
     expect(s.database.bytes).toBeGreaterThan(50_000);

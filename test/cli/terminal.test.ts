@@ -33,13 +33,13 @@ describe('colour in tables', () => {
   it('alerts by severity on a TTY: warnings yellow, critical red', () => {
     const out = onTty(sb, ['alerts']);
     expect(out).toMatch(new RegExp(`${RED.replace('[', '\\[')}\\d+ +2026-11-21 00:00 +outside_home`));
-    expect(out).toMatch(new RegExp(`${YELLOW.replace('[', '\\[')}\\d+ +2026-11-21 02:15 +quiet_hours +Kids iPad`));
+    expect(out).toMatch(new RegExp(`${YELLOW.replace('[', '\\[')}\\d+ +2026-11-21 02:14 +quiet_hours +Kids iPad`));
   });
 
   it('the playing device green in activity on a TTY, and the other rows plain', () => {
     const out = onTty(sb, ['activity', '--at', '2026-11-21T21:00:00Z']);
     expect(out).toContain(`${GREEN}Living room TV`);
-    expect(out).toMatch(/\r\nKids iPad +- +36m/);
+    expect(out).toMatch(/\r\nKids iPad +- +37m/);
   });
 
   it('none with NO_COLOR set, but an empty NO_COLOR is as good as unset', () => {
@@ -57,7 +57,7 @@ describe('colour in tables', () => {
   it('the sessions table has an END column, with the date only when the session ends on another day', () => {
     const lines = sb.run(['sessions', '--since', 'all']).stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+DEVICE\s+SERVICE\s+START\s+END\s+DURATION\s+DOWN\s+AVG\s+QUALITY\s+EVIDENCE$/);
-    expect(lines[1]).toMatch(/^\d+\s+Sam's Pixel\s+netflix\s+2026-11-20 07:29\s+07:50\s+20m\s/);
+    expect(lines[1]).toMatch(/^\d+\s+Sam's Pixel\s+netflix\s+2026-11-20 07:28\s+07:50\s+22m\s/);
     expect(lines[5]).toMatch(/^\d+\s+Bedroom Fire TV\s+netflix\s+2026-11-20 23:39\s+2026-11-21 00:35\s+55m\s/);
   });
 });

@@ -15,7 +15,7 @@ import { startWebServer, type WebServer } from '../../src/web/server.js';
 import { browserSkipReason, launchChromium, pngSize } from '../helpers/browser.js';
 import { CliSandbox, copyHousehold, HOUSEHOLD_CONFIG, ingestHousehold } from '../helpers/cli.js';
 
-const NOW = '2026-11-21T21:00:00Z'; // Sat 22:00 in Amsterdam: the TV is playing since 20:56
+const NOW = '2026-11-21T21:00:00Z'; // Sat 22:00 in Amsterdam: the TV is playing since 20:58
 const PASSWORD = 'correct horse battery';
 const HOSTILE = '<img src=x onerror="document.title=1">&"\'';
 const GUEST = '18:59:36:bb:77:06';

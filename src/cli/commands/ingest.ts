@@ -126,7 +126,10 @@ function printReport(r: IngestReport): void {
     w(`${v.path}: ${v.format}, ${v.plays} plays (${v.added} new), ${v.previews} previews; skipped: ${skips(v.skipped)}`);
     for (const e of v.skippedLines.slice(0, 10)) w(`  ${v.path}: line ${e.line}: ${e.reason}`);
   }
-  w(`sessions rebuilt: ${r.sessions}; new alerts: ${r.newAlerts}`);
+  // Alerts about events older than rules.notify_max_age are stored but never pushed: say so, or
+  // a first import of old logs looks as if it raised nothing.
+  const history = r.historyAlerts > 0 ? ` (and ${r.historyAlerts} about older events, kept as history, not sent)` : '';
+  w(`sessions rebuilt: ${r.sessions}; new alerts: ${r.newAlerts}${history}`);
 }
 
 const iso = (ts: number | undefined): string | null => (ts === undefined ? null : isoUtc(ts));
@@ -150,6 +153,7 @@ export function ingestJson(r: IngestReport): Record<string, unknown> {
     sessions: r.sessions,
     new_alerts: r.newAlerts,
     new_alert_ids: r.newAlertIds,
+    history_alerts: r.historyAlerts,
     errors: r.errors,
   };
 }
