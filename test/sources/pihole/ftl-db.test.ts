@@ -66,7 +66,7 @@ function expectedEvents(schema: FtlSchema): DnsActivity[] {
     ev(ms(16000), TV, 'www.netflix.com', 'A', 'ui'),
     ev(ms(17000), LAPTOP, 'ichnaea-web.netflix.com', 'A', 'playback', true),
     ev(ms(18000), LAPTOP, 'assets.nflxext.com', 'A', 'ui'),
-    ev(ms(20000), LAPTOP, 'fast.com', 'A', 'ui'),
+    ev(ms(20000), LAPTOP, 'fast.com', 'A', 'background'),
   ];
   return events;
 }
