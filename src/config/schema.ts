@@ -40,6 +40,20 @@ const service = z.strictObject({
   background_domains: z.array(z.string()).default([]).describe('Domains of idle phone-home (never starts or extends a session)'),
 });
 
+const UNUSUAL_HOUR_DEFAULTS = { enabled: true, window: '30d', min_days: 14, min_sessions: 10 };
+const unusualHour = z.strictObject({
+  enabled: z.boolean().default(true).describe('Turn the unusual_hour rule on or off'),
+  window: duration("How far back a device's plays make its profile of usual hours", '30d'),
+  min_days: z.number().int().min(1).default(14).describe('Days with a play inside the window before a device is judged'),
+  min_sessions: z.number().int().min(1).default(10).describe('Plays inside the window before a device is judged'),
+});
+
+const DNS_BYPASS_DEFAULTS = { enabled: true, lookback: '10m' };
+const dnsBypass = z.strictObject({
+  enabled: z.boolean().default(true).describe('Turn the dns_bypass rule on or off'),
+  lookback: duration("How long before a play a lookup through Pi-hole still explains it (covers the names' DNS TTLs)", '10m'),
+});
+
 const defaultTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 export const configSchema = z.strictObject({
@@ -95,8 +109,13 @@ export const configSchema = z.strictObject({
       unknown_device: z.boolean().default(true).describe('Alert once when an unknown device streams'),
       daily_summary: z.string().optional().describe('cron schedule of a daily summary alert, e.g. "0 8 * * *"'),
       notify_max_age: duration('Alerts about events older than this when first derived are recorded as history, never pushed', '1h'),
+      unusual_hour: unusualHour.default(UNUSUAL_HOUR_DEFAULTS).describe('Alert when a device starts a play at an hour it (almost) never watches'),
+      dns_bypass: dnsBypass.default(DNS_BYPASS_DEFAULTS).describe('Alert when a device streams video without asking Pi-hole (needs captures)'),
     })
-    .default({ quiet_hours: '00:00-06:00', max_concurrent_streams: 2, unknown_device: true, notify_max_age: '1h' }),
+    .default({
+      quiet_hours: '00:00-06:00', max_concurrent_streams: 2, unknown_device: true, notify_max_age: '1h',
+      unusual_hour: UNUSUAL_HOUR_DEFAULTS, dns_bypass: DNS_BYPASS_DEFAULTS,
+    }),
   devices: z.array(device).default([]).describe('Devices you know: MAC, name, trust'),
   services: z.array(service).default([]).describe('Extra services to monitor, in the shape of the built-in Netflix'),
   retention: z

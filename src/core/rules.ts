@@ -1,5 +1,7 @@
 // Rules turn sessions into alerts. Pure and deterministic: each alert has a key derived from the
 // input alone, so replaying the same input yields the same alerts and the store can ignore repeats.
+import { unusualHourAlerts, type PastStart, type UnusualHourOptions } from './baseline.js';
+import { dnsBypassAlerts, type DnsBypassOptions, type Lookup } from './dns-bypass.js';
 import { minuteOfDay, toWall } from './time.js';
 import type { Alert, Session, Trust } from './types.js';
 
@@ -15,6 +17,17 @@ export interface RuleOptions {
   readonly quietHours: string;
   readonly maxConcurrentStreams: number;
   readonly unknownDevice: boolean;
+  /** Absent: the rule is off. */
+  readonly unusualHour?: UnusualHourOptions;
+  readonly dnsBypass?: DnsBypassOptions;
+}
+
+/** What rules need beyond the sessions being judged, loaded by the rebuild. */
+export interface RuleInputs {
+  /** Session starts from before `sessions`, within unusual_hour's window (its profile). */
+  readonly history?: readonly PastStart[];
+  /** Every unblocked lookup of a monitored name by each device, from dns_bypass's look-back before the first session on. */
+  readonly lookups?: readonly Lookup[];
 }
 
 export interface Window {
@@ -42,11 +55,15 @@ export function evaluateRules(
   sessions: readonly Session[],
   devices: ReadonlyMap<string, DeviceFacts>,
   opts: RuleOptions,
+  inputs: RuleInputs = {},
 ): Alert[] {
+  const { unusualHour, dnsBypass } = opts;
   const alerts = [
     ...quietHoursAlerts(sessions, devices, opts),
     ...(opts.unknownDevice ? unknownDeviceAlerts(sessions, devices, opts) : []),
     ...concurrentStreamAlerts(sessions, devices, opts),
+    ...(unusualHour?.enabled ? unusualHourAlerts(sessions, inputs.history ?? [], devices, opts.timeZone, unusualHour) : []),
+    ...(dnsBypass?.enabled ? dnsBypassAlerts(sessions, inputs.lookups ?? [], devices, opts.timeZone, dnsBypass) : []),
   ];
   return alerts.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
 }

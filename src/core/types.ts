@@ -125,7 +125,14 @@ export interface Session {
   readonly playTimes: readonly number[];
 }
 
-export type RuleName = 'quiet_hours' | 'unknown_device' | 'concurrent_streams' | 'outside_home' | 'daily_summary';
+export type RuleName =
+  | 'quiet_hours'
+  | 'unknown_device'
+  | 'concurrent_streams'
+  | 'outside_home'
+  | 'daily_summary'
+  | 'unusual_hour'
+  | 'dns_bypass';
 export type Severity = 'info' | 'warning' | 'critical';
 
 export interface Alert {

@@ -60,6 +60,13 @@ export function openApp(config: Config, dbFile: string): App {
     quietHours: config.rules.quiet_hours,
     maxConcurrentStreams: config.rules.max_concurrent_streams,
     unknownDevice: config.rules.unknown_device,
+    unusualHour: {
+      enabled: config.rules.unusual_hour.enabled,
+      windowMs: ms(config.rules.unusual_hour.window),
+      minDays: config.rules.unusual_hour.min_days,
+      minSessions: config.rules.unusual_hour.min_sessions,
+    },
+    dnsBypass: { enabled: config.rules.dns_bypass.enabled, lookbackMs: ms(config.rules.dns_bypass.lookback) },
   };
   const configuredDevices: ConfiguredDevice[] = config.devices.map((d) => ({
     mac: normalizeMac(d.mac) ?? d.mac.toLowerCase(),

@@ -10,6 +10,7 @@ import { foldSessions, type SessionOptions } from '../core/sessions.js';
 import type { Activity } from '../core/types.js';
 import type { Store } from '../store/index.js';
 import { sessionKey } from '../store/sessions.js';
+import { ruleInputs } from './rule-inputs.js';
 
 export interface DeviceResolver {
   resolve(ip: string, ts: number): { mac: string; hostname?: string | undefined } | undefined;
@@ -66,7 +67,7 @@ export function rebuildFrom(ctx: RebuildContext, changedFrom: number, now: numbe
     const ids = store.sessions.replaceFrom(from, sessions);
     mergeIpAlerts(ctx, from);
     const facts = deviceFacts(ctx);
-    const derived = evaluateRules(sessions, facts, ctx.ruleOptions).map((alert) => ({
+    const derived = evaluateRules(sessions, facts, ctx.ruleOptions, ruleInputs(ctx, from, activities)).map((alert) => ({
       alert,
       sessionId:
         alert.sessionStart !== null && alert.device !== null && alert.service !== null

@@ -5,7 +5,7 @@ import type { Alert, RuleName, Severity } from '../core/types.js';
 import type { Db } from './db.js';
 
 /** Rules whose alerts a rebuild derives again from sessions; the others are raised once, elsewhere. */
-export const DERIVED_RULES: readonly RuleName[] = ['quiet_hours', 'unknown_device', 'concurrent_streams'];
+export const DERIVED_RULES: readonly RuleName[] = ['quiet_hours', 'unknown_device', 'concurrent_streams', 'unusual_hour', 'dns_bypass'];
 
 /** How far outside its `sameWithin` a stored alert still matches (flows start on the minute). */
 const MATCH_SLACK_MS = 2 * 60_000;

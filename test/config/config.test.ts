@@ -26,6 +26,18 @@ describe('config', () => {
     expect(c.mqtt).toEqual({ discovery_prefix: 'homeassistant', base_topic: 'nfmon' });
   });
 
+  it('gives the anomaly rules their defaults, with or without a rules section, and checks their keys', () => {
+    const defaults = { unusual_hour: { enabled: true, window: '30d', min_days: 14, min_sessions: 10 }, dns_bypass: { enabled: true, lookback: '10m' } };
+    expect(parseConfigText('', 'empty.yaml').rules).toMatchObject(defaults);
+    expect(parseConfigText('rules:\n  quiet_hours: "01:00-05:00"\n', 'r.yaml').rules).toMatchObject(defaults);
+    const c = parseConfigText('rules:\n  unusual_hour:\n    enabled: false\n  dns_bypass:\n    lookback: 6m\n', 'r.yaml');
+    expect(c.rules.unusual_hour).toEqual({ ...defaults.unusual_hour, enabled: false });
+    expect(c.rules.dns_bypass).toEqual({ enabled: true, lookback: '6m' });
+    expect(problemsOf('rules:\n  unusual_hour:\n    min_days: 0\n')).toEqual([expect.stringContaining('rules.unusual_hour.min_days')]);
+    expect(problemsOf('rules:\n  dns_bypass:\n    lookback: soon\n')).toEqual([expect.stringContaining('rules.dns_bypass.lookback')]);
+    expect(problemsOf('rules:\n  unusual_hour:\n    windw: 7d\n')).toEqual([expect.stringMatching(/rules\.unusual_hour\.windw.*window/)]);
+  });
+
   it('accepts an MQTT broker with its defaults', () => {
     const c = parseConfigText('mqtt:\n  url: mqtts://broker.lan:8883\n  username: nfmon\n  password_file: /etc/nfmon/mqtt\n', 'mqtt.yaml');
     expect(c.mqtt).toEqual({
@@ -82,7 +94,8 @@ describe('config', () => {
     expect(c.rules.max_concurrent_streams).toBeGreaterThan(0);
     const keys = ['timezone', 'database', 'log_level', 'pihole', 'log', 'leases', 'files', 'urls', 'password_file', 'poll',
       'lease_time', 'captures', 'dir', 'keep', 'idle', 'prefixes_file', 'sessions', 'gap', 'hd_mbps', 'uhd_mbps',
-      'min_video_bytes', 'rules', 'quiet_hours', 'max_concurrent_streams', 'unknown_device', 'daily_summary', 'devices',
+      'min_video_bytes', 'rules', 'quiet_hours', 'max_concurrent_streams', 'unknown_device', 'daily_summary', 'unusual_hour', 'enabled',
+      'window', 'min_days', 'min_sessions', 'dns_bypass', 'lookback', 'devices',
       'mac', 'name', 'trust', 'ip', 'services', 'domains', 'video_domains', 'video_prefixes', 'retention', 'events',
       'homeassistant', 'url', 'token', 'token_file', 'notify', 'event', 'viewing_activity', 'store_titles',
       'tolerance', 'home_country', 'http', 'listen', 'mqtt', 'username', 'discovery_prefix', 'base_topic'];

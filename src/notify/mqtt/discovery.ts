@@ -70,6 +70,8 @@ const RULES: Record<RuleName, true> = {
   concurrent_streams: true,
   outside_home: true,
   daily_summary: true,
+  unusual_hour: true,
+  dns_bypass: true,
 };
 export const ALERT_EVENT_TYPES: readonly RuleName[] = Object.keys(RULES) as RuleName[];
 

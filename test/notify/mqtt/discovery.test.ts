@@ -147,6 +147,8 @@ describe('MQTT discovery payloads', () => {
   });
 
   it('lists every alert rule as an event type', () => {
-    expect([...ALERT_EVENT_TYPES].sort()).toEqual(['concurrent_streams', 'daily_summary', 'outside_home', 'quiet_hours', 'unknown_device']);
+    expect([...ALERT_EVENT_TYPES].sort()).toEqual([
+      'concurrent_streams', 'daily_summary', 'dns_bypass', 'outside_home', 'quiet_hours', 'unknown_device', 'unusual_hour',
+    ]);
   });
 });
