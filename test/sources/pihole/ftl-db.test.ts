@@ -47,7 +47,7 @@ function householdRows(schema: FtlSchema): QueryRow[] {
   return v5 ? rows.filter((r) => !r.danglingClient) : rows;
 }
 
-function ev(ms: number, clientIp: string, name: string, qtype: string, role: 'ui' | 'video', blocked = false): DnsActivity {
+function ev(ms: number, clientIp: string, name: string, qtype: string, role: DnsActivity['role'], blocked = false): DnsActivity {
   return { ts: ms, clientIp, name, qtype, service: 'netflix', role, blocked };
 }
 
@@ -59,14 +59,14 @@ function expectedEvents(schema: FtlSchema): DnsActivity[] {
     ev(ms(schema === 9 ? 0 : 900), TV, 'www.netflix.com', 'AAAA', 'ui'),
     ev(ms(5000), TV, 'ipv4-c001-ams001-ix.1.oca.nflxvideo.net', 'A', 'video'),
     ev(ms(schema === 9 ? 7000 : 7500), PHONE, 'occ-0-768-769.1.nflxso.net', 'HTTPS', 'ui'),
-    ev(ms(schema === 9 ? 9000 : 9999), LAPTOP, 'customerevents.netflix.com', 'A', 'ui', true),
+    ev(ms(schema === 9 ? 9000 : 9999), LAPTOP, 'customerevents.netflix.com', 'A', 'playback', true),
     ev(ms(13000), TV, 'www.netflix.com', 'CNAME', 'ui'),
     ev(ms(14000), TV, 'www.netflix.com', 'type=666', 'ui'),
     ev(ms(15000), TV, 'www.netflix.com', 'A', 'ui'),
     ev(ms(16000), TV, 'www.netflix.com', 'A', 'ui'),
-    ev(ms(17000), LAPTOP, 'ichnaea-web.netflix.com', 'A', 'ui', true),
+    ev(ms(17000), LAPTOP, 'ichnaea-web.netflix.com', 'A', 'playback', true),
     ev(ms(18000), LAPTOP, 'assets.nflxext.com', 'A', 'ui'),
-    ev(ms(20000), LAPTOP, 'fast.com', 'A', 'ui'),
+    ev(ms(20000), LAPTOP, 'fast.com', 'A', 'background'),
   ];
   return events;
 }
