@@ -7,7 +7,13 @@
 // The handle is opened read-only and kept between polls (never a write lock, and every read is
 // one short transaction: sources/pihole/ftl-open.ts), and reopened when the path names another
 // file. A locked or not yet usable database (`busy`, `not_ready`) is retried on the next poll; any
-// problem is logged once, and again only when it changes or clears.
+// problem is logged once, and again only when it changes or clears. While the handle is open, a
+// stopping FTL leaves its -wal/-shm in place (the last connection, ours, is read-only and cannot
+// checkpoint) and takes them up again at its next start; whatever replaces pihole-FTL.db must move
+// its -wal/-shm with it, as SQLite requires of any WAL database (https://www.sqlite.org/wal.html).
+//
+// A first read starts a day before nfmon first ran (as the live log holds about a day); older
+// history is `nfmon ingest --pihole-db`'s job.
 import { accessSync, constants } from 'node:fs';
 import type { Logger } from '../notify/notifier.js';
 import { FtlDbError, openFtlDatabase, type FtlDatabase, type FtlDbProblem } from '../sources/pihole/ftl-db.js';
