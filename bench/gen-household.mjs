@@ -10,6 +10,9 @@
 // DIR/dhcp.leases   dnsmasq's lease file as read at the end
 // DIR/config.yaml   nfmon's config: time zone, known devices and their trust, quiet hours
 // DIR/captures/     (--pcap) a headers-only capture of each play's video flows
+// DIR/pihole-FTL.db  (--ftl-db) the same queries as Pi-hole's database holds them, with the
+//                   network table (MACs, vendors, host names); --ftl-mock KEY lists a device
+//                   under FTL's mock hardware address ip-<address> instead of its MAC
 // DIR/truth.json    each play (device, client kind, start = first video byte, end = last, whether
 //                   it resolved a video name, in quiet hours), idle apps, browsing, expected alerts
 //
@@ -20,6 +23,7 @@ import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { appStart, browse, homeScreen, idleApp, idleTab, KINDS, phoneBackground, playLookups, truthKind } from './household/clients.mjs';
+import { writeFtlDatabase } from './household/ftl.mjs';
 import { writePlayCapture } from './household/pcap.mjs';
 import { PiholeLog } from './household/pihole.mjs';
 import { DEVICES, expectedAlerts, MAX_STREAMS, OTHER_DEVICES, planDays, QUIET_HOURS, spanEnd } from './household/plan.mjs';
@@ -29,7 +33,7 @@ const TZ = 'Europe/Amsterdam';
 const START = [2026, 11, 9];
 
 /** Generates the household into `out` and returns its truth (also written to truth.json). */
-export function generateHousehold({ days = 2, seed = 1, out, pcap = false } = {}) {
+export function generateHousehold({ days = 2, seed = 1, out, pcap = false, ftlDb = false, ftlMock = [] } = {}) {
   if (!out) throw new Error('generateHousehold: out (a directory) is required');
   if (!(days >= 1 && days <= 20)) throw new Error('generateHousehold: days must be 1..20');
   const rng = makeRng(seed);
@@ -68,6 +72,10 @@ export function generateHousehold({ days = 2, seed = 1, out, pcap = false } = {}
   writeFileSync(files.pihole_log, log.text());
   writeFileSync(files.leases, leasesText(to, rng));
   writeFileSync(files.config, configText());
+  if (ftlDb) {
+    files.pihole_db = join(out, 'pihole-FTL.db');
+    writeFtlDatabase(files.pihole_db, { queries: log.queries, devices: present.concat(byKey.guest), mock: ftlMock, from, to, seed });
+  }
 
   const truthPlays = plays.map((p, i) => truthPlay(p, i, zone));
   if (pcap) {
@@ -154,7 +162,7 @@ function configText() {
 }
 
 function parseArgs(argv) {
-  const opts = { days: 2, seed: 1, out: undefined, pcap: false };
+  const opts = { days: 2, seed: 1, out: undefined, pcap: false, ftlDb: false, ftlMock: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => argv[++i];
@@ -162,9 +170,11 @@ function parseArgs(argv) {
     else if (a === '--seed') opts.seed = Number(val());
     else if (a === '--out') opts.out = val();
     else if (a === '--pcap') opts.pcap = true;
+    else if (a === '--ftl-db') opts.ftlDb = true;
+    else if (a === '--ftl-mock') opts.ftlMock.push(val());
     else throw new Error(`unknown argument ${a}`);
   }
-  if (!opts.out || !Number.isInteger(opts.seed) || !Number.isInteger(opts.days)) throw new Error('usage: node bench/gen-household.mjs --out DIR [--days N] [--seed N] [--pcap]');
+  if (!opts.out || !Number.isInteger(opts.seed) || !Number.isInteger(opts.days)) throw new Error('usage: node bench/gen-household.mjs --out DIR [--days N] [--seed N] [--pcap] [--ftl-db [--ftl-mock KEY]...]');
   return opts;
 }
 

@@ -17,6 +17,8 @@ export class PiholeLog {
     this.cache = new Map();
     this.restartAt = Infinity;
     this.seq = 0;
+    /** Every query with what became of it, as Pi-hole's database records them (household/ftl.mjs). */
+    this.queries = [];
   }
 
   /** dnsmasq's pid in the log prefix: a new one after the restart. */
@@ -31,7 +33,12 @@ export class PiholeLog {
   /** One lookup; the cache is simulated in time order, so call in ascending ts (see renderAll). */
   lookup({ ts, ip, name, qtype }) {
     this.emit(ts, `query[${qtype}] ${name} from ${ip}`);
-    if (BLOCKED_NAMES.includes(name)) return this.emit(ts, `gravity blocked ${name} is ${qtype === 'AAAA' ? '::' : '0.0.0.0'}`);
+    const query = { ts, ip, name, qtype, status: 'forwarded' };
+    this.queries.push(query);
+    if (BLOCKED_NAMES.includes(name)) {
+      query.status = 'blocked';
+      return this.emit(ts, `gravity blocked ${name} is ${qtype === 'AAAA' ? '::' : '0.0.0.0'}`);
+    }
     if (qtype === 'HTTPS') {
       this.emit(ts, `forwarded ${name} to ${this.rng.pick(UPSTREAMS)}`);
       return this.emit(ts + this.rng.between(8, 60), `reply ${name} is NODATA`);
@@ -39,6 +46,7 @@ export class PiholeLog {
     const ans = answerFor(name, qtype);
     const key = `${name}/${qtype}`;
     const cached = (this.cache.get(key) ?? 0) > ts;
+    if (cached) query.status = 'cached';
     let t = ts;
     if (!cached) {
       this.emit(ts, `forwarded ${name} to ${this.rng.pick(UPSTREAMS)}`);

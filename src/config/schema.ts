@@ -67,6 +67,10 @@ export const configSchema = z.strictObject({
   pihole: z
     .strictObject({
       log: z.string().default('/var/log/pihole/pihole.log').describe('The Pi-hole (dnsmasq) query log to tail'),
+      database: z
+        .union([z.string().min(1), z.literal(false)], { error: 'expected the path of pihole-FTL.db, or false to turn it off' })
+        .optional()
+        .describe("Pi-hole's query database, read-only; unset: /etc/pihole/pihole-FTL.db when it exists and is readable; false: off"),
     })
     .default({ log: '/var/log/pihole/pihole.log' }),
   leases: z

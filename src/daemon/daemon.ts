@@ -9,6 +9,7 @@ import { OutboxSender } from '../notify/outbox-sender.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { ms, type App } from './app.js';
+import { ftlWatchFor } from './ftl-watch.js';
 import { LeaseWatch } from './lease-watch.js';
 import { LogTail } from './log-tail.js';
 import { guarded, type ModuleLogger } from './logger.js';
@@ -112,6 +113,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
 
   const tail = new LogTail(app, { path: config.pihole.log, now, onEvents: changed, logger: logger.child('pihole') });
   const leases = new LeaseWatch(app, { now, onChanged: changed, logger: logger.child('leases') });
+  const ftlDb = ftlWatchFor(app, { now, onChanged: changed, logger: logger.child('pihole-db') });
   let captures: { start(): Promise<void>; stop(): Promise<void> } | undefined;
 
   const jobs: ScheduledTask[] = [];
@@ -136,7 +138,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
       try {
         report = await ingestAll(app, item.request, { now: now() });
       } catch (err) {
-        report = { logs: [], leases: [], pcaps: [], viewingActivity: [], sessions: 0, newAlerts: 0, newAlertIds: [], historyAlerts: 0, resumedRebuild: false, errors: [(err as Error).message] };
+        report = { logs: [], piholeDbs: [], leases: [], pcaps: [], viewingActivity: [], sessions: 0, newAlerts: 0, newAlertIds: [], historyAlerts: 0, resumedRebuild: false, errors: [(err as Error).message] };
       }
       finishRequest(store, item.id, report, now());
       if (report.newAlertIds.length > 0) sender.kick();
@@ -170,6 +172,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
     await rebuilds.idle();
     await leases.start();
     await tail.start();
+    await ftlDb?.start();
     if (config.captures.dir) {
       // The capture decoder is loaded only when a capture directory is configured.
       const { CaptureDir } = await import('./capture-dir.js');
@@ -178,7 +181,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
     }
     await rebuilds.idle();
     sender.kick();
-    logger.info('nfmon running', { log: config.pihole.log, leases: config.leases.files.length, captures: config.captures.dir ?? 'off' });
+    logger.info('nfmon running', { log: config.pihole.log, pihole_db: ftlDb?.path ?? 'off', leases: config.leases.files.length, captures: config.captures.dir ?? 'off' });
   })();
 
   let stopping: Promise<void> | undefined;
@@ -195,6 +198,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
         logger.debug('start-up had failed before stop', { error: err });
       }
       await tail.stop();
+      await ftlDb?.stop();
       await leases.stop();
       await captures?.stop();
       await rebuilds.stop();

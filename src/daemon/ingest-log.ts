@@ -9,6 +9,7 @@ import type { Progress, SourceRow } from '../store/sources.js';
 import type { App } from './app.js';
 import type { ProgressSink } from './ingest-progress.js';
 import { FINGERPRINT_BYTES, hashHead, matches, readHead } from './fingerprint.js';
+import { sameQueryOf } from './ingest-ftl.js';
 
 export interface LogIngestResult {
   readonly path: string;
@@ -86,6 +87,8 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
   if (source?.complete && head.gzip) return { ...empty, endOffset: startOffset, resumedFrom: startOffset };
 
   let firstEventTs: number | undefined;
+  // With Pi-hole's database also read, its copy of a query may be stamped one second later.
+  const near = sameQueryOf(store, 'pihole');
   // Batches are stored a group at a time: one commit per batch (a few hundred events) cost more
   // than storing them. The group's events and its last offset still go in one transaction.
   let group: PiholeBatch[] = [];
@@ -101,7 +104,7 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
       let added = 0;
       let earliest = Infinity;
       for (const b of batches) {
-        added += store.events.addDns(b.dns, sourceId);
+        added += store.events.addDns(b.dns, sourceId, near);
         for (const e of b.dns) if (e.ts < earliest) earliest = e.ts;
       }
       // Lookups not stored before change what sessions and alerts say, from the earliest on.

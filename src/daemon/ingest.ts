@@ -7,6 +7,7 @@ import { readLeaseFile } from '../sources/leases.js';
 import type { App } from './app.js';
 import { ms } from './app.js';
 import type { CaptureIngestResult } from './ingest-capture.js';
+import { ingestFtlDatabase, type FtlIngestResult } from './ingest-ftl.js';
 import { ingestPiholeLog, type LogIngestResult } from './ingest-log.js';
 import type { ProgressSink } from './ingest-progress.js';
 import type { ViewingIngestResult } from './ingest-viewing.js';
@@ -15,6 +16,8 @@ import { storeLeases } from './identity.js';
 
 export interface IngestRequest {
   readonly logs: readonly string[];
+  /** Pi-hole FTL databases (pihole-FTL.db); absent in a request an older CLI handed over. */
+  readonly piholeDbs?: readonly string[];
   readonly leases: readonly string[];
   readonly pcaps: readonly string[];
   readonly viewingActivity: readonly string[];
@@ -32,6 +35,7 @@ export interface LeaseIngestResult {
 
 export interface IngestReport {
   readonly logs: LogIngestResult[];
+  readonly piholeDbs: FtlIngestResult[];
   readonly leases: LeaseIngestResult[];
   readonly pcaps: CaptureIngestResult[];
   readonly viewingActivity: ViewingIngestResult[];
@@ -85,6 +89,11 @@ export async function ingestAll(app: App, req: IngestRequest, opts: IngestOption
     const r = await attempt(path, () => ingestLeaseFile(app, path, opts.now));
     if (r) leases.push(r);
   }
+  const piholeDbs: FtlIngestResult[] = [];
+  for (const path of req.piholeDbs ?? []) {
+    const r = await attempt(path, () => ingestFtlDatabase(app, path, { now: opts.now }));
+    if (r) piholeDbs.push(r);
+  }
   const logs: LogIngestResult[] = [];
   for (const path of req.logs) {
     // Large batches for a one-off import: fewer commits; resuming granularity matters only when tailing.
@@ -115,7 +124,7 @@ export async function ingestAll(app: App, req: IngestRequest, opts: IngestOption
   const newAlertIds = [...(earlier?.newAlertIds ?? []), ...(rebuild?.newAlertIds ?? []), ...outsideHome];
   const historyAlerts = (earlier?.historyAlertIds.length ?? 0) + (rebuild?.historyAlertIds.length ?? 0);
   return {
-    logs, leases, pcaps, viewingActivity, sessions: rebuild?.sessions ?? 0, newAlerts: newAlertIds.length, newAlertIds, historyAlerts,
+    logs, piholeDbs, leases, pcaps, viewingActivity, sessions: rebuild?.sessions ?? 0, newAlerts: newAlertIds.length, newAlertIds, historyAlerts,
     resumedRebuild: earlier !== undefined, errors,
   };
 }

@@ -2,7 +2,10 @@
 // the outbox, the database size and the daemon's heartbeat. One data function for both.
 import { statSync } from 'node:fs';
 import { isoUtc } from '../core/time.js';
+import type { SourceRow } from '../store/sources.js';
 import type { App } from './app.js';
+import { ftlSourceFields, type FtlSourceFields } from './ftl-status.js';
+import { ftlDatabaseSetting } from './ftl-watch.js';
 
 /** A daemon that has not written its heartbeat for this long is taken as stopped. */
 export const HEARTBEAT_STALE_MS = 90_000;
@@ -28,12 +31,16 @@ export interface SourceStatus {
   first_event: string | null;
   last_event: string | null;
   last_error: string | null;
-  updated_at: string;
+  /** null: configured but never read. */
+  updated_at: string | null;
 }
+
+/** Pi-hole's database: its progress is in rows, not bytes (lag_bytes is 0). */
+export type SourceStatusEntry = SourceStatus | (SourceStatus & FtlSourceFields);
 
 export interface StatusJson {
   daemon: { running: boolean; pid: number | null; started_at: string | null; uptime_s: number | null; heartbeat_at: string | null };
-  sources: SourceStatus[];
+  sources: SourceStatusEntry[];
   counters: Record<string, number>;
   outbox: { pending: number; last_error: string | null };
   database: { path: string; bytes: number };
@@ -44,7 +51,8 @@ export function collectStatus(app: App, now: number): StatusJson {
   const heartbeat = Number(store.meta.get('daemon_heartbeat') ?? 0);
   const started = Number(store.meta.get('daemon_started') ?? 0);
   const running = heartbeat > 0 && now - heartbeat < HEARTBEAT_STALE_MS;
-  const sources = store.sources.all().map((s): SourceStatus => {
+  const sources = store.sources.all().map((s): SourceStatusEntry => {
+    if (s.kind === 'pihole_db') return databaseStatus(s.path, s);
     const size = fileSize(s.path);
     return {
       kind: s.kind,
@@ -62,6 +70,9 @@ export function collectStatus(app: App, now: number): StatusJson {
       updated_at: isoUtc(s.updatedAt),
     };
   });
+  // The configured database before its first read (or the default one nfmon may not read): why not.
+  const ftl = ftlDatabaseSetting(app.config.pihole.database, false);
+  if (ftl && !sources.some((x) => x.kind === 'pihole_db' && x.path === ftl.path)) sources.push(databaseStatus(ftl.path, undefined));
   const dbBytes = [store.file, `${store.file}-wal`].map(fileSize).reduce<number>((a, b) => a + (b ?? 0), 0);
   return {
     daemon: {
@@ -80,5 +91,25 @@ export function collectStatus(app: App, now: number): StatusJson {
     },
     outbox: { pending: store.alerts.outboxDepth(), last_error: store.alerts.lastError() },
     database: { path: store.file, bytes: dbBytes },
+  };
+}
+
+function databaseStatus(path: string, s: SourceRow | undefined): SourceStatus & FtlSourceFields {
+  const live = ftlSourceFields(path, s);
+  return {
+    kind: 'pihole_db',
+    path,
+    offset: s?.offset ?? 0,
+    size: live.max_row,
+    lag_bytes: 0,
+    complete: false,
+    lines: s?.lines ?? 0,
+    parsed: s?.parsed ?? 0,
+    skipped: s?.skipped ?? {},
+    first_event: s && s.firstEvent !== null ? isoUtc(s.firstEvent) : null,
+    last_event: s && s.lastEvent !== null ? isoUtc(s.lastEvent) : null,
+    last_error: live.problem,
+    updated_at: s ? isoUtc(s.updatedAt) : null,
+    ...live,
   };
 }

@@ -17,8 +17,20 @@ const SERVED_CONFLICT = `
 /** An unblocked lookup for a rebuild: id, ts, client_ip, device, name, service. */
 export type LookupRow = readonly [number, number, string, string | null, string, string];
 
+/** How addDns recognises a lookup already stored. */
+export interface AddDnsOptions {
+  /**
+   * A lookup of the same client, name and type stored from one of `sources` and stamped from
+   * ts + fromMs to ts + toMs is the same query, not stored again. The Pi-hole log and Pi-hole's
+   * database stamp one query one second apart when a second boundary falls between dnsmasq's log
+   * stamp and FTL's later timestamp (daemon/ingest-ftl.ts). Given only when both kinds are stored.
+   */
+  readonly sameQuery?: { readonly sources: readonly number[]; readonly fromMs: number; readonly toMs: number };
+}
+
 export class EventRepo {
   private readonly insertDns: MultiRow;
+  private readonly nearDns: Statement;
   private readonly upsertServed: MultiRow;
   private readonly setDevicesByIds = new Map<number, Statement>();
   private readonly lookups: Statement;
@@ -27,6 +39,10 @@ export class EventRepo {
     this.insertDns = new MultiRow(db, DNS_INSERT, '(?, ?, ?, ?, ?, ?, ?, ?)', '');
     // Rows of one statement go in one after the other, so a key twice in it is an upsert of the first.
     this.upsertServed = new MultiRow(db, SERVED_UPSERT, '(?, ?, ?, ?, ?, ?)', SERVED_CONFLICT);
+    this.nearDns = db.prepare(
+      `SELECT 1 FROM dns_events WHERE client_ip = ? AND ts BETWEEN ? AND ? AND name = ? AND qtype = ?
+         AND source_id IN (SELECT value FROM json_each(?)) LIMIT 1`,
+    );
     this.lookups = db
       .prepare('SELECT id, ts, client_ip, device, name, service FROM dns_events WHERE ts BETWEEN ? AND ? AND blocked = 0 ORDER BY ts, id')
       .raw(true);
@@ -36,9 +52,15 @@ export class EventRepo {
    * Call inside a transaction. Rows get ids in the order of `events`. A lookup already stored
    * (same time, client, name and type) is not stored again. Returns how many rows were new.
    */
-  addDns(events: readonly DnsActivity[], sourceId: number | null): number {
-    return this.insertDns.run(events.length, (i, out) => {
-      const e = events[i]!;
+  addDns(events: readonly DnsActivity[], sourceId: number | null, opts: AddDnsOptions = {}): number {
+    let rows = events;
+    const same = opts.sameQuery;
+    if (same && same.sources.length > 0) {
+      const ids = JSON.stringify(same.sources);
+      rows = events.filter((e) => this.nearDns.get(e.clientIp, e.ts + same.fromMs, e.ts + same.toMs, e.name, e.qtype, ids) === undefined);
+    }
+    return this.insertDns.run(rows.length, (i, out) => {
+      const e = rows[i]!;
       out.push(e.ts, e.clientIp, e.name, e.qtype, e.service, e.role, e.blocked ? 1 : 0, sourceId);
     });
   }

@@ -3,7 +3,9 @@
 import type { SkipCounts } from '../core/types.js';
 import type { Db } from './db.js';
 
-export type SourceKind = 'pihole' | 'capture' | 'leases' | 'viewing_activity';
+// pihole_db: Pi-hole's FTL database, one row per path: offset = last row id read, size = highest id
+// seen, fingerprint = the timestamp (ms) of the last row read (tells a replaced database apart).
+export type SourceKind = 'pihole' | 'pihole_db' | 'capture' | 'leases' | 'viewing_activity';
 
 export interface SourceRow {
   readonly id: number;

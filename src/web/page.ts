@@ -123,7 +123,7 @@ function alerts(data: DashboardData): Html {
 function sources(data: DashboardData): Html {
   const s = data.status;
   const rows = s.sources.map(
-    (x) => html`<tr><td>${x.kind}</td><td>${x.path}</td><td class="num">${bytesText(x.offset)}</td><td class="num">${bytesText(x.lag_bytes)}</td>
+    (x) => html`<tr><td>${x.kind}</td><td>${x.path}</td><td class="num">${'lag_rows' in x ? `row ${x.last_row}` : bytesText(x.offset)}</td><td class="num">${'lag_rows' in x ? `${x.lag_rows ?? '-'} rows` : bytesText(x.lag_bytes)}</td>
 <td class="num">${x.lines}</td><td>${x.last_event ? localDateTime(Date.parse(x.last_event), data.timeZone) : '-'}</td><td class="${x.last_error ? 'err' : ''}">${x.last_error ?? '-'}</td></tr>`,
   );
   return html`<section id="sources"><h2>Sources</h2>

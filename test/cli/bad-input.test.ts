@@ -180,7 +180,7 @@ describe('missing, empty and odd files', () => {
   it('no file at all is a usage error', () => {
     const r = sb.run(['ingest']);
     expect(r.code).toBe(2);
-    expect(stderrLines(r)).toEqual(['nfmon: ingest: give at least one of --pihole-log, --leases, --pcap, --viewing-activity']);
+    expect(stderrLines(r)).toEqual(['nfmon: ingest: give at least one of --pihole-log, --pihole-db, --leases, --pcap, --viewing-activity']);
   });
 });
 

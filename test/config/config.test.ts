@@ -21,6 +21,7 @@ describe('config', () => {
     expect(c.sessions.gap).toBe('20m');
     expect(c.rules.notify_max_age).toBe('1h');
     expect(c.pihole.log).toBe('/var/log/pihole/pihole.log');
+    expect(c.pihole.database).toBeUndefined();
     expect(c.devices).toEqual([]);
     expect(c.homeassistant).toBeUndefined();
     expect(c.mqtt).toEqual({ discovery_prefix: 'homeassistant', base_topic: 'nfmon' });
@@ -61,6 +62,8 @@ describe('config', () => {
     ['devices:\n  - mac: nonsense', 'devices.0.mac: expected a MAC address like aa:bb:cc:dd:ee:ff'],
     ['sessions:\n  gap: soon', 'sessions.gap: expected a duration such as 90s, 10m, 24h or 7d'],
     ['frobnicate: 1', 'frobnicate: unknown key'],
+    ['pihole:\n  database: true', 'pihole.database: expected the path of pihole-FTL.db, or false to turn it off'],
+    ['pihole:\n  databse: /etc/pihole/pihole-FTL.db', 'pihole.databse: unknown key (did you mean "database"?)'],
     ['mqtt:\n  url: http://broker:1883', 'mqtt.url: expected mqtt://host:1883 or mqtts://host:8883 (user and password go in username and password_file)'],
     ['mqtt:\n  url: mqtt://nfmon:secret@broker:1883', 'mqtt.url: expected mqtt://host:1883 or mqtts://host:8883 (user and password go in username and password_file)'],
     ['mqtt:\n  base_topic: homeassistant', 'mqtt.base_topic: must differ from discovery_prefix'],
@@ -100,6 +103,7 @@ describe('config', () => {
       'homeassistant', 'url', 'token', 'token_file', 'notify', 'event', 'viewing_activity', 'store_titles',
       'tolerance', 'home_country', 'http', 'listen', 'mqtt', 'username', 'discovery_prefix', 'base_topic'];
     for (const k of keys) expect(text, `example documents ${k}`).toMatch(new RegExp(`^\\s*#?\\s*-?\\s*${k}:`, 'm'));
+    expect(text, 'example documents pihole.database').toMatch(/^ {2}# database: \/etc\/pihole\/pihole-FTL\.db$/m);
   });
 
   it('locates the config from flag, env, or nothing', () => {

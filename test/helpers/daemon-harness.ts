@@ -28,7 +28,7 @@ export function tempDir(prefix = 'nfmon-daemon-'): TempDir {
 }
 
 /**
- * A config for a test directory: the log, no lease files, quiet hours far from now (no alert
+ * A config for a test directory: the log, no FTL database, no lease files, quiet hours far from now (no alert
  * unless a test asks for one), no unknown-device alerts and room for many screens.
  */
 export function testConfig(t: TempDir, raw: RawConfig = {}): Config {
@@ -37,7 +37,8 @@ export function testConfig(t: TempDir, raw: RawConfig = {}): Config {
       timezone: 'UTC',
       database: t.path('nfmon.db'),
       ...raw,
-      pihole: { log: t.path('pihole.log'), ...raw.pihole },
+      // Never the host's own Pi-hole database (pihole.database unset reads /etc/pihole/pihole-FTL.db).
+      pihole: { log: t.path('pihole.log'), database: false, ...raw.pihole },
       leases: { files: [], ...raw.leases },
       rules: { quiet_hours: quietWindowAround(Date.now() + 12 * 3_600_000), unknown_device: false, max_concurrent_streams: 50, ...raw.rules },
     },

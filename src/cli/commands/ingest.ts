@@ -6,6 +6,7 @@ import type { SkipCounts } from '../../core/types.js';
 import type { App } from '../../daemon/app.js';
 import { postRequest, reportOf, withdraw } from '../../daemon/inbox.js';
 import { ingestAll, type IngestRequest, type IngestReport } from '../../daemon/ingest.js';
+import type { FtlIngestResult } from '../../daemon/ingest-ftl.js';
 import { acquireWriter, describeHolder, isAlive } from '../../daemon/writer.js';
 import { UsageError } from '../args.js';
 import { isoUtc } from '../../core/time.js';
@@ -15,6 +16,7 @@ import { collect, withApp } from './common.js';
 
 interface IngestOpts {
   piholeLog?: string[];
+  piholeDb?: string[];
   leases?: string[];
   pcap?: string[];
   viewingActivity?: string[];
@@ -26,6 +28,7 @@ export function registerIngest(program: Command): void {
     .command('ingest')
     .description('import files once (running it again on the same files adds nothing), then update sessions and alerts')
     .option('--pihole-log <file>', 'a Pi-hole/dnsmasq log, plain or .gz (repeatable)', collect)
+    .option('--pihole-db <file>', "Pi-hole's query database, pihole-FTL.db (repeatable; read-only)", collect)
     .option('--leases <file>', 'a DHCP lease file: dnsmasq, ISC, Kea CSV or Pi-hole API JSON (repeatable)', collect)
     .option('--pcap <file>', 'a pcap or pcapng capture (repeatable)', collect)
     .option('--viewing-activity <file>', "Netflix's ViewingActivity.csv or NetflixViewingHistory.csv (repeatable)", collect)
@@ -33,12 +36,13 @@ export function registerIngest(program: Command): void {
     .action(async (opts: IngestOpts, cmd: Command) => {
       const request: IngestRequest = {
         logs: opts.piholeLog ?? [],
+        piholeDbs: opts.piholeDb ?? [],
         leases: opts.leases ?? [],
         pcaps: opts.pcap ?? [],
         viewingActivity: opts.viewingActivity ?? [],
       };
-      const all = [...request.logs, ...request.leases, ...request.pcaps, ...request.viewingActivity];
-      if (all.length === 0) throw new UsageError('ingest: give at least one of --pihole-log, --leases, --pcap, --viewing-activity');
+      const all = [...request.logs, ...(request.piholeDbs ?? []), ...request.leases, ...request.pcaps, ...request.viewingActivity];
+      if (all.length === 0) throw new UsageError('ingest: give at least one of --pihole-log, --pihole-db, --leases, --pcap, --viewing-activity');
       for (const f of all) checkReadable(f);
       await withApp(cmd, async (app) => {
         const report = await ingestAsTheWriter(app, request, opts.json === true);
@@ -59,6 +63,7 @@ export function registerIngest(program: Command): void {
 async function ingestAsTheWriter(app: App, request: IngestRequest, quiet: boolean): Promise<IngestReport> {
   const absolute: IngestRequest = {
     logs: request.logs.map((f) => resolve(f)),
+    piholeDbs: (request.piholeDbs ?? []).map((f) => resolve(f)),
     leases: request.leases.map((f) => resolve(f)),
     pcaps: request.pcaps.map((f) => resolve(f)),
     viewingActivity: request.viewingActivity.map((f) => resolve(f)),
@@ -114,6 +119,7 @@ function printReport(r: IngestReport): void {
     const resumed = l.resumedFrom > 0 ? ` (resumed at byte ${l.resumedFrom})` : '';
     w(`${l.path}: ${l.linesRead} lines${resumed}, ${l.dnsEvents} monitored lookups, ${l.servedEvents} served addresses; skipped: ${skips(l.skipped)}`);
   }
+  for (const d of r.piholeDbs ?? []) printFtl(w, d);
   for (const l of r.leases) {
     w(`${l.path}: ${l.format ?? 'unknown format'}, ${l.leases} leases; skipped: ${skips(l.skipped)}`);
     for (const e of l.errors) w(`  ${l.path}: line ${e.line}: ${e.reason}`);
@@ -132,6 +138,27 @@ function printReport(r: IngestReport): void {
   w(`sessions rebuilt: ${r.sessions}; new alerts: ${r.newAlerts}${history}`);
 }
 
+function printFtl(w: (s: string) => boolean, d: FtlIngestResult): void {
+  const n = (x: number): string => x.toLocaleString('en');
+  const resumed = d.restarted ? ' (another database than last time: read from the start)' : d.resumedFrom > 0 ? ` (resumed after row ${d.resumedFrom})` : '';
+  const outcomes = Object.entries(d.byOutcome).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';
+  w(`${d.path}: Pi-hole FTL database version ${d.version}, ${n(d.scanned)} rows scanned${resumed}, ${n(d.kept)} monitored (${outcomes}), ` +
+    `${n(d.dnsEvents)} new lookups; ${n(d.hidden)} hidden by Pi-hole's privacy level`);
+  const net = d.network;
+  w(`  network table: ${net.devices} devices, ${net.addresses} addresses, ${net.identities} with a MAC; ` +
+    `${net.mockHwaddr} without a MAC (ip-<address>), ${net.notMac} not a MAC, ${net.malformed} malformed`);
+}
+
+const ftlJson = (d: FtlIngestResult): Record<string, unknown> => ({
+  path: d.path, version: d.version, layout: d.layout, rows_scanned: d.scanned, kept: d.kept, hidden: d.hidden,
+  unmatched: d.unmatched, malformed: d.malformed, by_outcome: d.byOutcome, by_status: d.byStatus, dns_events: d.dnsEvents,
+  first_event: iso(d.firstEventTs), resumed_from: d.resumedFrom, last_id: d.lastId, max_id: d.maxId, restarted: d.restarted,
+  network: {
+    devices: d.network.devices, addresses: d.network.addresses, identities: d.network.identities, mock_hwaddr: d.network.mockHwaddr,
+    not_mac: d.network.notMac, malformed: d.network.malformed, without_address: d.network.withoutAddress,
+  },
+});
+
 const iso = (ts: number | undefined): string | null => (ts === undefined ? null : isoUtc(ts));
 
 /** The summary as JSON: snake_case keys and ISO times, like every other --json output. */
@@ -141,6 +168,7 @@ export function ingestJson(r: IngestReport): Record<string, unknown> {
       path: l.path, lines_read: l.linesRead, parsed: l.parsed, skipped: l.skipped, dns_events: l.dnsEvents,
       served_events: l.servedEvents, first_event: iso(l.firstEventTs), resumed_from: l.resumedFrom, end_offset: l.endOffset,
     })),
+    pihole_dbs: (r.piholeDbs ?? []).map(ftlJson),
     leases: r.leases.map((l) => ({ path: l.path, format: l.format ?? null, leases: l.leases, skipped: l.skipped, errors: l.errors })),
     pcaps: r.pcaps.map((p) => ({
       path: p.path, format: p.format ?? null, packets: p.packets, bytes: p.bytes, skipped: p.skipped, already_ingested: p.alreadyIngested,

@@ -1,6 +1,7 @@
 // nfmon status: each source's progress and lag, the outbox, the database, the daemon's heartbeat.
 import type { Command } from 'commander';
 import type { App } from '../../daemon/app.js';
+import type { FtlSourceFields } from '../../daemon/ftl-status.js';
 import { collectStatus, type StatusJson } from '../../daemon/status.js';
 import { formatBytes, localTime, printJson, table } from '../output.js';
 import { withApp } from './common.js';
@@ -31,9 +32,20 @@ function printStatus(app: App, s: StatusJson): void {
     table(
       ['KIND', 'PATH', 'READ', 'LAG', 'LINES', 'LAST EVENT', 'ERROR'],
       s.sources.map((x) => [
-        x.kind, x.path, formatBytes(x.offset), formatBytes(x.lag_bytes), String(x.lines),
+        x.kind, x.path, 'lag_rows' in x ? `row ${x.last_row}` : formatBytes(x.offset), 'lag_rows' in x ? rowLag(x) : formatBytes(x.lag_bytes), String(x.lines),
         x.last_event ? localTime(Date.parse(x.last_event), app.timeZone) : '-', x.last_error ?? '-',
       ]),
     ),
   );
+  for (const x of s.sources) {
+    if (!('lag_rows' in x)) continue;
+    if (x.hidden_rows > 0) w(`${x.path}: ${x.hidden_rows} rows hidden by Pi-hole's privacy level (not attributed)`);
+    if (x.fix) w(`${x.path}: ${x.problem ?? 'not read'}\n  fix: ${x.fix}`);
+  }
+}
+
+/** Pi-hole's database is behind by rows (and the seconds between them), not bytes. */
+function rowLag(x: FtlSourceFields): string {
+  if (x.lag_rows === null) return '-';
+  return `${x.lag_rows} rows${x.lag_s === null ? '' : `, ${x.lag_s} s`}`;
 }

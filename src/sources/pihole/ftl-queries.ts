@@ -200,3 +200,42 @@ function keep(row: Row, classify: ReadQueriesOptions['classify'], counts: QueryC
     blocked: outcome === 'blocked',
   });
 }
+
+export interface QueryLag {
+  /** Highest id in the database now. */
+  readonly maxId: number;
+  /** Its timestamp (ms); undefined for an empty table. */
+  readonly maxTs: number | undefined;
+  /** Timestamp (ms) of row `afterId`; undefined when it is gone (garbage-collected) or 0. */
+  readonly afterTs: number | undefined;
+}
+
+const tableOf = (db: FtlDatabase): string => (db.layout === 'query_storage' ? 'query_storage' : 'queries');
+
+/** How far the database has got beyond a resume point: rows and time (for `nfmon status`). */
+export function queryLag(db: FtlDatabase, afterId: number): QueryLag {
+  const table = tableOf(db);
+  return db.read(() => {
+    const maxId = db.sql.prepare<[], { id: number | null }>(`SELECT max(id) AS id FROM ${table}`).get()?.id ?? 0;
+    const tsOf = db.sql.prepare<[number], { ts: unknown }>(`SELECT timestamp AS ts FROM ${table} WHERE id = ?`);
+    const ms = (id: number): number | undefined => {
+      const ts = id > 0 ? tsOf.get(id)?.ts : undefined;
+      return typeof ts === 'number' ? ftlTimestampMs(ts) : undefined;
+    };
+    return { maxId, maxTs: ms(maxId), afterTs: ms(afterId) };
+  });
+}
+
+/**
+ * A resume point just before the first row stamped at or after `tsMs` (through FTL's timestamp
+ * index, idx_queries_timestamps): where a reader that must not import older history starts.
+ * Ids follow export order, which follows time closely enough for a starting point.
+ */
+export function resumePointAt(db: FtlDatabase, tsMs: number): number {
+  const table = tableOf(db);
+  return db.read(() => {
+    const first = db.sql.prepare<[number], { id: number }>(`SELECT id FROM ${table} WHERE timestamp >= ? ORDER BY timestamp LIMIT 1`).get(tsMs / 1000);
+    if (first) return first.id - 1;
+    return db.sql.prepare<[], { id: number | null }>(`SELECT max(id) AS id FROM ${table}`).get()?.id ?? 0;
+  });
+}

@@ -7,12 +7,11 @@
 // Root ignores file permissions, so when the suite runs as root the permission cases read in a
 // child process running as `nobody` (the nfmon user's position: not the owner, in the file's group
 // at best); otherwise the current user reads files it cannot write (0444, directory 0555).
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildCatalog, NETFLIX } from '../../../src/core/catalog.js';
 import { SourceError } from '../../../src/sources/errors.js';
@@ -20,10 +19,10 @@ import { catalogFilter, FtlDbError, openFtlDatabase, readQueries } from '../../.
 import { assertBuilt } from '../../helpers/daemon-process.js';
 import { ROOT } from '../../helpers/cli.js';
 import { FtlFixture, type QueryRow } from '../../helpers/ftl-fixture.js';
+import { startWriter } from '../../helpers/ftl-writer-process.js';
 
 const AS_ROOT = process.getuid?.() === 0;
 const NOBODY = 65534;
-const WRITER = join(ROOT, 'test', 'helpers', 'ftl-writer.mjs');
 const CHILD = join(ROOT, 'test', 'helpers', 'ftl-read-child.mjs');
 const filter = catalogFilter(buildCatalog([NETFLIX]));
 const T0 = Date.UTC(2026, 10, 21, 18, 0, 0) / 1000;
@@ -126,34 +125,6 @@ describe('permissions: read-only, never creating a file', () => {
     expect(listing()).toEqual(['pihole-FTL.db']);
   });
 });
-
-interface Writer {
-  readonly child: ChildProcessWithoutNullStreams;
-  next(): Promise<string>;
-  exit: Promise<number | null>;
-}
-
-function startWriter(file: string, mode: 'hold' | 'stream' | 'lock', n: number): Writer {
-  const child = spawn(process.execPath, [WRITER, file, mode, String(n)]);
-  const lines: string[] = [];
-  const waiting: ((l: string) => void)[] = [];
-  createInterface({ input: child.stdout }).on('line', (l) => {
-    const w = waiting.shift();
-    if (w) w(l);
-    else lines.push(l);
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const next = () =>
-    lines.length > 0
-      ? Promise.resolve(lines.shift()!)
-      : Promise.race([
-          new Promise<string>((resolve) => waiting.push(resolve)),
-          exit.then((code) => Promise.reject(new Error(`writer exited ${code}: ${stderr}`))),
-        ]);
-  return { child, next, exit };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -47,7 +47,7 @@ function householdRows(schema: FtlSchema): QueryRow[] {
   return v5 ? rows.filter((r) => !r.danglingClient) : rows;
 }
 
-function ev(ms: number, clientIp: string, name: string, qtype: string, role: 'ui' | 'video', blocked = false): DnsActivity {
+function ev(ms: number, clientIp: string, name: string, qtype: string, role: DnsActivity['role'], blocked = false): DnsActivity {
   return { ts: ms, clientIp, name, qtype, service: 'netflix', role, blocked };
 }
 
