@@ -152,7 +152,7 @@ export function peek(db: string, sql: string): unknown {
   try {
     const conn = new Database(db, { readonly: true, fileMustExist: true });
     try {
-      return (conn.prepare(sql).pluck().get() as unknown) ?? undefined;
+      return (conn.prepare(sql).pluck().get()) ?? undefined;
     } finally {
       conn.close();
     }
