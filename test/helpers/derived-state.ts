@@ -4,9 +4,11 @@
 // between two correct runs. Issue 10: derived state is a function of the stored input, so after
 // any crash, failed or concurrent command, or order of arrival it equals a clean run's.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { parse as parseYaml } from 'yaml';
+import type { RawConfig } from '../../src/config/schema.js';
 import { DeviceRepo } from '../../src/store/devices.js';
 import { ROOT } from './cli.js';
 import { MAIN, spawnNfmon, spawnProgram, type NfmonProcess } from './daemon-process.js';
@@ -152,7 +154,7 @@ export function peek(db: string, sql: string): unknown {
   try {
     const conn = new Database(db, { readonly: true, fileMustExist: true });
     try {
-      return (conn.prepare(sql).pluck().get()) ?? undefined;
+      return conn.prepare(sql).pluck().get() ?? undefined;
     } finally {
       conn.close();
     }
@@ -162,7 +164,8 @@ export function peek(db: string, sql: string): unknown {
 }
 
 export interface IngestFiles {
-  readonly log?: string;
+  /** One log or several; '' or [] for none. */
+  readonly log?: string | readonly string[];
   readonly leases?: string;
   readonly pcaps?: readonly string[];
 }
@@ -188,7 +191,7 @@ export class IngestFixture {
   ) {
     const direct = h.truth.plays.filter((p) => !p.resolves_video_name);
     const night = direct.find((p) => (p as { in_quiet_hours?: boolean }).in_quiet_hours) ?? direct[1];
-    this.captures = [direct[0], night].filter((p, i, xs) => p !== undefined && xs.indexOf(p) === i).map((p) => p!.capture!);
+    this.captures = [direct[0], night].filter((p, i, xs) => p?.capture !== undefined && xs.indexOf(p) === i).map((p) => p!.capture!);
   }
 
   static create(dir: string, days: number, seed: number, pcap = true): IngestFixture {
@@ -210,9 +213,9 @@ export class IngestFixture {
   args(db: string, files: IngestFiles = {}): string[] {
     const args = ['--config', this.h.config, '--db', db, 'ingest'];
     const leases = files.leases ?? this.h.leases;
-    const log = files.log ?? this.h.log;
+    const logs = files.log ?? this.h.log;
     if (leases) args.push('--leases', leases);
-    if (log) args.push('--pihole-log', log);
+    for (const log of typeof logs === 'string' ? [logs] : logs) if (log) args.push('--pihole-log', log);
     for (const p of files.pcaps ?? this.captures) args.push('--pcap', p);
     return args;
   }
@@ -236,4 +239,22 @@ export async function runToEnd(p: NfmonProcess, timeoutMs = 120_000): Promise<Pr
 /** nfmon under `bash -c SCRIPT` (limits, ignored signals); the script ends with `exec "$@"`. */
 function spawnWrapped(script: readonly string[], args: readonly string[]): NfmonProcess {
   return spawnProgram('bash', ['-c', `${script.join('; ')}; exec "$@"`, 'nfmon', process.execPath, MAIN, ...args]);
+}
+
+/**
+ * A config file for `nfmon run` on a household: its time zone, rules and devices, plus the
+ * database, the log to tail, the lease files and `extra` (Home Assistant, rules). Written as JSON.
+ */
+export function daemonConfig(h: Household, file: string, fields: { database: string; log: string; leases?: string[] }, extra: RawConfig = {}): string {
+  const base = parseYaml(readFileSync(h.config, 'utf8')) as RawConfig;
+  const raw: RawConfig = {
+    ...base,
+    database: fields.database,
+    pihole: { log: fields.log },
+    leases: { files: fields.leases ?? [h.leases] },
+    ...extra,
+    rules: { ...base.rules, ...extra.rules },
+  };
+  writeFileSync(file, JSON.stringify(raw, null, 2));
+  return file;
 }
