@@ -163,6 +163,26 @@ export function peek(db: string, sql: string): unknown {
   }
 }
 
+/** Polls the database (one read-only connection, once it exists) until `sql` returns a row or the process ends. */
+export async function waitForRow(db: string, sql: string, exited: Promise<unknown>): Promise<void> {
+  let done = false;
+  void exited.then(() => (done = true));
+  let conn: Database.Database | undefined;
+  try {
+    while (!done) {
+      try {
+        conn ??= new Database(db, { readonly: true, fileMustExist: true });
+        if (conn.prepare(sql).get() !== undefined) return;
+      } catch {
+        // Not created yet, or its tables not yet: look again.
+      }
+      await sleep(3);
+    }
+  } finally {
+    conn?.close();
+  }
+}
+
 export interface IngestFiles {
   /** One log or several; '' or [] for none. */
   readonly log?: string | readonly string[];

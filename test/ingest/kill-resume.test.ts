@@ -5,11 +5,10 @@
 // NFMON_KILL_POINTS (default 50), NFMON_KILL_DAYS (default 4, ~25k lines a day) and
 // NFMON_KILL_SEED (repeat one run) are for longer local runs.
 import { rmSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt } from '../helpers/daemon-process.js';
 import { tempDir, type TempDir } from '../helpers/daemon-harness.js';
-import { differences, envCount, IngestFixture, keyMismatches, peek, random, sleep, snapshot, type Snapshot } from '../helpers/derived-state.js';
+import { differences, envCount, IngestFixture, keyMismatches, peek, random, sleep, snapshot, waitForRow, type Snapshot } from '../helpers/derived-state.js';
 
 const KILL_POINTS = envCount('NFMON_KILL_POINTS', 50);
 const DAYS = envCount('NFMON_KILL_DAYS', 4);
@@ -34,33 +33,13 @@ function phaseOf(db: string): string {
   return captured < fx.captures.length ? 'reading captures' : 'rebuilding';
 }
 
-/** Polls the database (one read-only connection, once it exists) until `sql` returns a row or the process ends. */
-async function waitFor(db: string, sql: string, exited: Promise<unknown>): Promise<void> {
-  let done = false;
-  void exited.then(() => (done = true));
-  let conn: Database.Database | undefined;
-  try {
-    while (!done) {
-      try {
-        conn ??= new Database(db, { readonly: true, fileMustExist: true });
-        if (conn.prepare(sql).get() !== undefined) return;
-      } catch {
-        // Not created yet, or its tables not yet: look again.
-      }
-      await sleep(3);
-    }
-  } finally {
-    conn?.close();
-  }
-}
-
 type Trigger = 'after the first commit' | 'after the log is read' | 'from the start';
 
 /** Starts an ingest and kills it `delayMs` after `trigger`; returns where it landed. */
 async function killOnce(db: string, trigger: Trigger, delayMs: number): Promise<string> {
   const p = fx.spawn(db);
-  if (trigger === 'after the first commit') await waitFor(db, logOffset, p.exited);
-  if (trigger === 'after the log is read') await waitFor(db, "SELECT 1 FROM sources WHERE kind = 'pihole' AND offset = size AND complete = 1", p.exited);
+  if (trigger === 'after the first commit') await waitForRow(db, logOffset, p.exited);
+  if (trigger === 'after the log is read') await waitForRow(db, "SELECT 1 FROM sources WHERE kind = 'pihole' AND offset = size AND complete = 1", p.exited);
   await Promise.race([sleep(delayMs), p.exited]);
   p.kill('SIGKILL');
   const exit = await p.exit(10_000);
@@ -95,7 +74,7 @@ describe('nfmon ingest killed and resumed equals a clean run', () => {
   it('killed as soon as its log offset is stored, then resumed', async () => {
     const db = fx.freshDb('first-offset.db');
     const p = fx.spawn(db);
-    await waitFor(db, logOffset, p.exited);
+    await waitForRow(db, logOffset, p.exited);
     p.kill('SIGKILL');
     expect((await p.exit(10_000)).signal, 'killed before it finished').toBe('SIGKILL');
     expect(Number(peek(db, 'SELECT count(*) FROM dns_events')), 'lookups stored before the kill').toBeGreaterThan(0);
