@@ -154,6 +154,33 @@ describe('the daemon and nfmon ingest', () => {
     expect(await first.exit(10_000)).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it('nfmon device set and read commands during the catch-up: "database is locked" nowhere, equal to a clean run', async () => {
+    const cfg = daemonConfig(fx.h, fx.path('cli-beside.json'), { database: fx.path('cli-beside.db'), log: fx.h.log });
+    const daemon = start(['run', '--config', cfg]);
+    const cli: string[] = [];
+    const commands = [['device', 'set', '3c:d9:2b:11:22:08', '--name', 'Printer'], ['status', '--json'], ['sessions', '--since', 'all', '--json'], ['device', 'set', '54:2a:1b:33:44:09', '--name', 'Kitchen']];
+    let n = 0;
+    // Two at a time, until a second after the daemon says it runs.
+    const loop = async (): Promise<void> => {
+      let after: number | undefined;
+      while (after === undefined || Date.now() - after < 1000) {
+        const r = await runToEnd(start(['--config', cfg, ...commands[n++ % commands.length]!]));
+        cli.push(`${r.code} ${r.stderr}`);
+        if (after === undefined && daemon.stdout().includes('msg="nfmon running"')) after = Date.now();
+        if (daemon.child.exitCode !== null) break;
+      }
+    };
+    await Promise.all([loop(), loop()]);
+    await running(daemon);
+    daemon.kill('SIGTERM');
+    expect(await daemon.exit(10_000)).toEqual({ code: 0, signal: null });
+    expect(daemon.stderr(), 'the daemon logged no error').not.toMatch(/level=error/);
+    expect(`${cli.join('\n')}${daemon.stdout()}`).not.toMatch(LOCKED);
+    expect(cli.filter((l) => !l.startsWith('0 ')), 'every command succeeded').toEqual([]);
+    console.log(`${cli.length} CLI commands beside the daemon's catch-up, none failed`);
+    expect(differences(snapshot(fx.path('cli-beside.db')), cleanWhole, ['devices'])).toEqual([]);
+  }, 90_000);
+
   it('nfmon run started during an ingest waits for it, then runs', async () => {
     const cfg = config('run-waits.db');
     const db = fx.path('run-waits.db');
