@@ -131,7 +131,9 @@ function printReport(r: IngestReport): void {
     w(`${v.path}: ${v.format}, ${v.plays} plays (${v.added} new), ${v.previews} previews; skipped: ${skips(v.skipped)}`);
     for (const e of v.skippedLines.slice(0, 10)) w(`  ${v.path}: line ${e.line}: ${e.reason}`);
   }
-  w(`sessions rebuilt: ${r.sessions}; new alerts: ${r.newAlerts}`);
+  // An earlier writer stopped before deriving what it stored: said, since this run's own count may be 0.
+  if (r.resumedRebuild) w('completed the sessions and alerts an interrupted earlier run left underived');
+  w(`sessions rebuilt: ${r.sessions}; new alerts: ${r.newAlerts}${r.historyAlerts > 0 ? `; ${r.historyAlerts} older alerts recorded as history, not sent` : ''}`);
 }
 
 const iso = (ts: number | undefined): string | null => (ts === undefined ? null : isoUtc(ts));

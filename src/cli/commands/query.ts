@@ -156,7 +156,7 @@ function printAlerts(app: App, since: number | undefined, json: boolean): void {
   process.stdout.write(
     table(
       ['ID', 'AT', 'RULE', 'DEVICE', 'SENT', 'MESSAGE'],
-      out.map((a, i) => [String(a.id), localTime(rows[i]?.at, app.timeZone), a.rule, a.device?.name ?? '-', a.delivered ? 'yes' : 'no', a.message]),
+      out.map((a, i) => [String(a.id), localTime(rows[i]?.at, app.timeZone), a.rule, a.device?.name ?? '-', a.delivered ? 'yes' : rows[i]?.held === 'history' ? 'no (history)' : 'no', a.message]),
     ),
   );
 }
