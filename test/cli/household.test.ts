@@ -264,7 +264,7 @@ describe('tables without --json', () => {
     // 06:29:20Z is 07:29 in Amsterdam; 1240 s is 20 min.
     expect(lines[1]).toMatch(/^\d+\s+Sam's Pixel\s+netflix\s+2026-11-20 07:29\s+20m\s+-\s+-\s+-\s+dns$/);
     const alerts = sb.run(['alerts']);
-    expect(alerts.stdout).toMatch(/^\d+\s+2026-11-21 02:15\s+quiet_hours\s+Kids iPad\s+no\s+Netflix playing on Kids iPad at 02:15/m);
+    expect(alerts.stdout).toMatch(/^\d+\s+2026-11-21 02:15\s+quiet_hours\s+Kids iPad\s+no \(history\)\s+Netflix playing on Kids iPad at 02:15/m);
   });
 });
 
