@@ -6,9 +6,9 @@
 // a device only a lease names has no LAST SEEN (the lease file's time is not activity).
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt } from '../helpers/daemon-process.js';
+import { assertBuilt, spawnNfmon } from '../helpers/daemon-process.js';
 import { tempDir, type TempDir } from '../helpers/daemon-harness.js';
-import { differences, IngestFixture, snapshot, type IngestFiles, type Snapshot } from '../helpers/derived-state.js';
+import { differences, IngestFixture, runToEnd, snapshot, type IngestFiles, type Snapshot } from '../helpers/derived-state.js';
 
 let t: TempDir;
 let fx: IngestFixture;
@@ -99,6 +99,24 @@ describe('every order of the same inputs gives the same devices, sessions and al
     expect(identityProblems(s, leasedIps)).toEqual([]);
     expect(differences(s, all)).toEqual([]);
   }, 90_000);
+});
+
+describe('the user\'s word on a device is input too', () => {
+  // KNOWN GAP, reported to the lead: `nfmon device set` writes the label without the rebuild mark
+  // and outside the writer lock, so nothing re-derives: an unknown_device alert stays (and, if
+  // still queued, is sent) after the device was marked known. `it.fails` turns red once fixed.
+  it.fails('marking a device known after the import withdraws its undelivered unknown_device alert, as marking it before does', async () => {
+    const guest = '18:59:36:bb:77:07'; // the household's unregistered phone
+    const before = fx.freshDb('trust-before.db');
+    expect((await runToEnd(spawnNfmon(['--config', fx.h.config, '--db', before, 'device', 'set', guest, '--trust', 'known']))).code).toBe(0);
+    expect((await fx.ingest(before, { pcaps: [] })).code).toBe(0);
+    const after = fx.freshDb('trust-after.db');
+    expect((await fx.ingest(after, { pcaps: [] })).code).toBe(0);
+    expect(snapshot(after).alerts.some((a) => a.rule === 'unknown_device' && a.device === guest), 'the guest phone is alerted at first').toBe(true);
+    expect((await runToEnd(spawnNfmon(['--config', fx.h.config, '--db', after, 'device', 'set', guest, '--trust', 'known']))).code).toBe(0);
+    expect((await fx.ingest(after, { pcaps: [] })).code).toBe(0);
+    expect(differences(snapshot(after), snapshot(before))).toEqual([]);
+  }, 60_000);
 });
 
 describe('small things the issue measured', () => {
