@@ -11,6 +11,7 @@ import { SourceError } from '../sources/errors.js';
 import { readCapture } from '../sources/pcap/capture.js';
 import type { App } from './app.js';
 import { storeLeases } from './identity.js';
+import { matches } from './fingerprint.js';
 import { describeFsError } from './ingest-log.js';
 import type { ProgressSink } from './ingest-progress.js';
 
@@ -58,12 +59,13 @@ export function loadPrefixes(file: string | undefined): PrefixSet {
 }
 
 /** Identity of a capture's content: a hash of its first 64 KiB (the same file grown keeps it). */
-async function captureFingerprint(path: string, size: number): Promise<{ hash: string; length: number }> {
+async function captureFingerprint(path: string, size: number): Promise<{ hash: string; length: number; head: Buffer }> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(Math.min(size, 65_536));
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return { hash: createHash('sha1').update(buf.subarray(0, bytesRead)).digest('hex'), length: bytesRead };
+    const head = buf.subarray(0, bytesRead);
+    return { hash: createHash('sha1').update(head).digest('hex'), length: bytesRead, head };
   } finally {
     await fh.close();
   }
@@ -77,7 +79,11 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
   const fp = await captureFingerprint(path, info.size);
   // The same content read before: done, unless this copy is longer (the earlier read was of a
   // file cut short, or of one still being written): then it is read again and replaces it.
-  const known = app.store.sources.byKind('capture').find((s) => s.fingerprint === fp.hash && s.fpLen === fp.length && s.complete);
+  // A copy read when shorter than 64 KiB is known by the hash of all it had: compare that prefix.
+  const known = app.store.sources
+    .byKind('capture')
+    .filter((s) => s.complete && matches(fp.head, s))
+    .sort((a, b) => b.fpLen - a.fpLen)[0];
   const base = { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined };
   if (known && info.size <= known.size) return { ...base, packets: 0, bytes: 0, alreadyIngested: true };
 
@@ -116,6 +122,7 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
     store.events.addServed(served);
     const id = known?.id ?? store.sources.create('capture', path, fp.hash, fp.length, info.ino, opts.now);
     if (known) store.sources.reset(id);
+    if (known && known.fpLen < fp.length) store.sources.updateFingerprint(id, fp.hash, fp.length);
     store.flows.replaceSource(id, [...flows.values()]);
     const changed = minutes.reduce((a, b) => Math.min(a, b), replaced ?? Infinity);
     if (Number.isFinite(changed)) store.mark.changed(changed);

@@ -88,6 +88,9 @@ export class AlertRepo {
     for (const d of derived) {
       const same = byKey.get(d.alert.key) ?? closest(stored, d.alert, matched);
       if (!same || matched.has(same.id)) {
+        // The same alert raised before this window (once per device: an unknown device's first
+        // session long ago, its alert moved from the ip: identity to the MAC) is not raised again.
+        if (!same && this.storedBefore(d.alert, from)) continue;
         fresh.push(d);
         continue;
       }
@@ -101,6 +104,15 @@ export class AlertRepo {
     const del = this.db.prepare('DELETE FROM alerts WHERE id = ?');
     for (const r of gone) del.run(r.id);
     return { ...this.insertAll(fresh, now, maxAgeMs), retracted: gone.length };
+  }
+
+  /** An alert of the same rule, service and device stored before `from`, within `a.sameWithin`. */
+  private storedBefore(a: Alert, from: number): boolean {
+    const w = a.sameWithin;
+    if (!w || w.from - MATCH_SLACK_MS >= from) return false;
+    const sql = `SELECT 1 FROM alerts WHERE rule = ? AND service IS ? AND at < ? AND at BETWEEN ? AND ?${w.anyDevice ? '' : ' AND device IS ?'} LIMIT 1`;
+    const args = [a.rule, a.service, from, w.from - MATCH_SLACK_MS, w.to + MATCH_SLACK_MS, ...(w.anyDevice ? [] : [a.device])];
+    return this.db.prepare(sql).get(...args) !== undefined;
   }
 
   private insertAll(alerts: readonly DerivedAlert[], now: number, maxAgeMs: number): Omit<ReconcileResult, 'retracted'> {

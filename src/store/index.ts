@@ -42,9 +42,14 @@ export class Store {
     return new Store(openDatabase(file, opts), file);
   }
 
-  /** Run fn in one transaction (nested calls become savepoints). */
+  /**
+   * Run fn in one transaction (nested calls become savepoints). IMMEDIATE: the write lock is taken
+   * (waiting up to busy_timeout) at BEGIN. A deferred transaction that reads first and writes later
+   * fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT, no busy wait) when another
+   * connection, e.g. `nfmon device set`, committed in between: the daemon's rebuild failed so.
+   */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   close(): void {

@@ -53,8 +53,13 @@ function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 export function spawnNfmon(args: readonly string[], env: NodeJS.ProcessEnv = {}): NfmonProcess {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid === undefined) throw new Error(`could not start ${MAIN}`);
+  return spawnProgram(process.execPath, [MAIN, ...args], env);
+}
+
+/** Any program (nfmon under a wrapper such as bash with limits) as an NfmonProcess. */
+export function spawnProgram(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): NfmonProcess {
+  const child = spawn(command, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid === undefined) throw new Error(`could not start ${command}`);
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));

@@ -132,6 +132,8 @@ function printReport(r: IngestReport): void {
     w(`${v.path}: ${v.format}, ${v.plays} plays (${v.added} new), ${v.previews} previews; skipped: ${skips(v.skipped)}`);
     for (const e of v.skippedLines.slice(0, 10)) w(`  ${v.path}: line ${e.line}: ${e.reason}`);
   }
+  // An earlier writer stopped before deriving what it stored: said, since this run's own count may be 0.
+  if (r.resumedRebuild) w('completed the sessions and alerts an interrupted earlier run left underived');
   // Alerts about events older than rules.notify_max_age are stored but never pushed: say so, or
   // a first import of old logs looks as if it raised nothing.
   const history = r.historyAlerts > 0 ? ` (and ${r.historyAlerts} about older events, kept as history, not sent)` : '';
