@@ -55,6 +55,14 @@ export class DeviceRepo {
     if (trust !== undefined) this.db.prepare('UPDATE devices SET trust = ? WHERE device = ?').run(trust, device);
   }
 
+  /** The earliest activity attributed to a device (lookups, flows). */
+  earliestActivity(device: string): number | undefined {
+    const r = this.db
+      .prepare('SELECT min(t) AS t FROM (SELECT min(ts) AS t FROM dns_events WHERE device = ? UNION ALL SELECT min(minute) FROM flows WHERE device = ?)')
+      .get(device, device) as { t: number | null };
+    return r.t ?? undefined;
+  }
+
   /** Every device the store knows: labelled, active (lookups, flows) or leased; most recently active first. */
   list(): DeviceRow[] {
     const labels = new Map((this.db.prepare('SELECT device, name, vendor, trust, randomized FROM devices').all() as LabelRow[]).map((r) => [r.device, r]));

@@ -102,10 +102,9 @@ describe('every order of the same inputs gives the same devices, sessions and al
 });
 
 describe('the user\'s word on a device is input too', () => {
-  // KNOWN GAP, reported to the lead: `nfmon device set` writes the label without the rebuild mark
-  // and outside the writer lock, so nothing re-derives: an unknown_device alert stays (and, if
-  // still queued, is sent) after the device was marked known. `it.fails` turns red once fixed.
-  it.fails('marking a device known after the import withdraws its undelivered unknown_device alert, as marking it before does', async () => {
+  // `nfmon device set` stores the label with the rebuild mark from the device's first activity;
+  // with no writer running it derives at once (else the writer does).
+  it('marking a device known after the import withdraws its undelivered unknown_device alert, as marking it before does', async () => {
     const guest = '18:59:36:bb:77:07'; // the household's unregistered phone
     const before = fx.freshDb('trust-before.db');
     expect((await runToEnd(spawnNfmon(['--config', fx.h.config, '--db', before, 'device', 'set', guest, '--trust', 'known']))).code).toBe(0);

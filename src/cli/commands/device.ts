@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { normalizeMac } from '../../core/mac.js';
 import type { App } from '../../daemon/app.js';
+import { rebuildPending } from '../../daemon/rebuild.js';
+import { WriterLock } from '../../store/writer-lock.js';
 import { parseTrust, UsageError } from '../args.js';
 import { printJson } from '../output.js';
 import { withApp } from './common.js';
@@ -20,7 +22,14 @@ export function registerDeviceCommands(program: Command): void {
       if (opts.name === undefined && opts.trust === undefined) throw new UsageError('device set: give --name and/or --trust');
       const trust = opts.trust !== undefined ? parseTrust(opts.trust) : undefined;
       await withApp(cmd, (app) => {
-        app.store.devices.setLabel(mac, opts.name, trust);
+        // The user's word is input: what rules said of the device (unknown_device, its name in
+        // messages) is derived again from its first activity, as if it had been known all along.
+        app.store.tx(() => {
+          app.store.devices.setLabel(mac, opts.name, trust);
+          const from = app.store.devices.earliestActivity(mac);
+          if (from !== undefined) app.store.mark.changed(from);
+        });
+        deriveIfNoWriter(app);
         if (app.configuredDevices.some((c) => c.mac === mac)) {
           process.stderr.write(`nfmon: note: ${mac} is listed under devices in the config, whose name and trust take precedence\n`);
         }
@@ -40,6 +49,7 @@ export function registerDeviceCommands(program: Command): void {
         const devices = query ? resolveDevices(app, query) : [];
         if (query) erased.devices = devices.map((d) => forgetDevice(app, d));
         if (opts.viewingActivity) erased.plays = app.store.plays.deleteAll();
+        deriveIfNoWriter(app);
         // Its Home Assistant entities go too (the daemon, if it runs, drops them on its next refresh anyway).
         if (devices.length > 0 && app.config.mqtt.url) {
           const { forgetOnBroker } = await import('../../notify/mqtt/start.js');
@@ -57,9 +67,27 @@ export function registerDeviceCommands(program: Command): void {
     });
 }
 
+/**
+ * Derive what the change left pending now if no writer runs; a running daemon (or ingest)
+ * holds the writer lock and derives it itself (the daemon looks at the mark every heartbeat).
+ */
+function deriveIfNoWriter(app: App): void {
+  if (app.store.mark.pending() === undefined) return;
+  const lock = WriterLock.tryAcquire(app.store.file);
+  if (!lock) return;
+  try {
+    rebuildPending(app.rebuildContext(), Date.now());
+  } finally {
+    lock.release();
+  }
+}
+
 export function forgetDevice(app: App, device: string): Record<string, unknown> {
   const { store } = app;
   return store.tx(() => {
+    // What others' sessions and alerts said with this device in them (concurrent streams) is derived again.
+    const from = store.devices.earliestActivity(device);
+    if (from !== undefined) store.mark.changed(from);
     const events = store.db.prepare('DELETE FROM dns_events WHERE device = ?').run(device).changes;
     const flows = store.db.prepare('DELETE FROM flows WHERE device = ?').run(device).changes;
     const alerts = store.alerts.deleteDevice(device);
