@@ -17,6 +17,7 @@ interface AlertJson {
   id: number;
   rule: string;
   device: { mac: string | null } | null;
+  message: string;
 }
 interface Counters {
   devices: number;
