@@ -8,9 +8,19 @@
 // DHCP chatter. Eight IPv4 clients and one IPv6 client; the stamps span about 26 hours.
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-const [out, linesArg, seedArg] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = argv.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(argv.splice(i, 2)[1]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+// --clients N --days D: a busier home (issue 17's "many clients"): N clients over D days, every
+// third one a Netflix screen with its own plays, so a log holds many sessions, not one TV's.
+const MANY = { clients: option('--clients', 0), days: option('--days', 0) };
+const [out, linesArg, seedArg] = argv;
 if (!out || !linesArg || !/^\d+$/.test(linesArg)) {
-  console.error('usage: node bench/gen-pihole-log.mjs OUT_FILE LINES [seed]');
+  console.error('usage: node bench/gen-pihole-log.mjs OUT_FILE LINES [seed] [--clients N --days D]');
   process.exit(2);
 }
 const TARGET = Number(linesArg);
@@ -28,8 +38,21 @@ const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const int = (n) => Math.floor(rand() * n);
 const ipv4 = (a, b) => `${a}.${b}.${int(256)}.${1 + int(254)}`;
 
-const CLIENTS = ['192.168.1.10', '192.168.1.11', '192.168.1.23', '192.168.1.42', '192.168.1.57', '192.168.1.64', '192.168.1.101', '192.168.1.150', '2a02:a44b:1e2f:0:8d2c:51ff:fe3a:77b1'];
-const TV = '192.168.1.42';
+const DEFAULT_CLIENTS = ['192.168.1.10', '192.168.1.11', '192.168.1.23', '192.168.1.42', '192.168.1.57', '192.168.1.64', '192.168.1.101', '192.168.1.150', '2a02:a44b:1e2f:0:8d2c:51ff:fe3a:77b1'];
+const CLIENTS = MANY.clients > 0 ? Array.from({ length: MANY.clients }, (_, i) => `192.168.1.${10 + i}`) : DEFAULT_CLIENTS;
+const SCREENS = MANY.clients > 0 ? CLIENTS.filter((_, i) => i % 3 === 0) : ['192.168.1.42'];
+const TV = SCREENS[0];
+/** The screen playing now: in a busy home each screen plays for a while, then another. */
+let screen = TV;
+let screenUntil = 0;
+function playingScreen() {
+  if (SCREENS.length === 1) return TV;
+  if (now >= screenUntil) {
+    screen = pick(SCREENS);
+    screenUntil = now + (20 + int(120)) * 60_000;
+  }
+  return screen;
+}
 const WORDS = ['cloud', 'api', 'cdn', 'static', 'img', 'mail', 'login', 'app', 'video', 'news', 'shop', 'data', 'edge', 'sync', 'push', 'update', 'media', 'ads', 'track', 'metrics', 'web', 'time', 'auth', 'files', 'chat'];
 const TLDS = ['com', 'net', 'org', 'io', 'de', 'nl', 'co.uk', 'fr', 'tv'];
 const DOMAINS = Array.from({ length: 3000 }, (_, i) => `${pick(WORDS)}${i % 7 === 0 ? '' : int(100)}.${pick(WORDS)}${i}.${pick(TLDS)}`);
@@ -39,8 +62,10 @@ const NETFLIX_UI = ['www.netflix.com', 'api-global.netflix.com', 'ichnaea-web.ne
 const OCA = Array.from({ length: 24 }, (_, i) => `ipv4-c${String(i + 1).padStart(3, '0')}-ams00${1 + (i % 3)}-ix.1.oca.nflxvideo.net`);
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-let now = Date.UTC(2025, 10, 21, 0, 0, 0); // wall clock, written as-is
-const stepMs = (26 * 3600 * 1000) / (TARGET / 3.3);
+// Wall clock, written as-is. A long span starts in July so that it never crosses a new year.
+let now = MANY.days > 0 ? Date.UTC(2025, 6, 1, 0, 0, 0) : Date.UTC(2025, 10, 21, 0, 0, 0);
+const SPAN_MS = (MANY.days > 0 ? MANY.days * 24 : 26) * 3600 * 1000;
+const stepMs = SPAN_MS / (TARGET / 3.3);
 let stampCache = '';
 let stampSec = -1;
 function stamp() {
@@ -126,13 +151,13 @@ function netflix() {
   const r = rand();
   if (r < 0.45) {
     const name = pick(OCA);
-    line(`query[A] ${name} from ${TV}`);
+    line(`query[A] ${name} from ${playingScreen()}`);
     truth.served++;
     if (rand() < 0.5) return line(`cached ${name} is 45.57.${int(256)}.${1 + int(254)}`);
     line(`forwarded ${name} to ${pick(UPSTREAMS)}`);
     return later([`reply ${name} is 45.57.${int(256)}.${1 + int(254)}`]);
   }
-  const client = rand() < 0.7 ? TV : pick(CLIENTS);
+  const client = rand() < 0.7 ? playingScreen() : pick(CLIENTS);
   if (r < 0.75) {
     const name = pick(NETFLIX_UI);
     const first = name.split('.')[0];
