@@ -31,6 +31,20 @@ export interface LeaseParseOptions {
 
 export const MAX_LINE_ERRORS = 100;
 
+const ISC_MARKERS = /^\s*(?:lease\s+[0-9a-fA-F.:]+\s*\{|ia-(?:na|ta|pd)\s|server-duid\s|failover\s+peer\s|authoring-byte-order\s)|dhcpd\.leases\(5\)/m;
+const DNSMASQ_LINE = /^(?:\d+\s+\S+\s+\S+\s+\S+(?:\s+\S+)?|duid\s+\S+)\s*$/;
+
+/** Which lease format `text` is in, from its content alone; undefined if none fits. */
+export function detectLeaseFormat(text: string): LeaseFormat | undefined {
+  const head = text.slice(0, 64 * 1024);
+  if (/"leases"\s*:/.test(head) && head.includes('{')) return 'pihole-api';
+  const first = head.split('\n').find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+  if (first?.trim().startsWith('address,')) return 'kea';
+  if (ISC_MARKERS.test(head)) return 'isc';
+  if (first !== undefined && DNSMASQ_LINE.test(first.trim())) return 'dnsmasq';
+  return undefined;
+}
+
 export class LeaseResultBuilder {
   readonly leases: Lease[] = [];
   readonly skipped: SkipCounts = {};

@@ -89,29 +89,43 @@ function utcDay(year: number, month: number, day: number): number | undefined {
   return new Date(ts).getUTCDate() === day ? ts : undefined;
 }
 
-/** Per separator: true if that separator's dates are month-first in this file. */
-function monthFirstBySeparator(parts: readonly Parts[]): Map<string, boolean> {
-  const out = new Map<string, boolean>();
-  for (const sep of new Set(parts.map((p) => p.sep))) {
-    const list = parts.filter((p) => p.sep === sep && !p.yearFirst);
-    const firstOver12 = list.some((p) => p.a > 12);
-    const secondOver12 = list.some((p) => p.b > 12);
-    const defaultMonthFirst = sep === '/';
-    if (defaultMonthFirst) out.set(sep, !(firstOver12 && !secondOver12));
-    else out.set(sep, secondOver12 && !firstOver12);
+/**
+ * The day/month order of a file's dates, learnt one date at a time: a reader sees every date once
+ * (observe), then reads the file again for the days (dayOf), holding a few flags, not the rows.
+ */
+export class HistoryDateOrder {
+  /** Per separator: some date's first part is over 12, some date's second part is. */
+  private readonly over12 = new Map<string, { first: boolean; second: boolean }>();
+
+  observe(date: string): void {
+    const p = split(date);
+    if (!p) return;
+    const o = this.over12.get(p.sep) ?? { first: false, second: false };
+    if (!p.yearFirst) {
+      if (p.a > 12) o.first = true;
+      if (p.b > 12) o.second = true;
+    }
+    this.over12.set(p.sep, o);
   }
-  return out;
+
+  /** True if dates with this separator are month-first in this file. */
+  monthFirst(sep: string): boolean {
+    const o = this.over12.get(sep) ?? { first: false, second: false };
+    return sep === '/' ? !(o.first && !o.second) : o.second && !o.first;
+  }
+
+  /** Midnight UTC of the date's calendar day, or undefined if it is not a date. */
+  dayOf(date: string): number | undefined {
+    const p = split(date);
+    if (!p) return undefined;
+    if (p.yearFirst) return utcDay(p.a, p.b, p.c);
+    return this.monthFirst(p.sep) ? utcDay(p.c, p.a, p.b) : utcDay(p.c, p.b, p.a);
+  }
 }
 
 /** The calendar day of each row, with the day/month order decided for the file as a whole. */
 export function parseHistoryDates(rows: readonly HistoryRow[]): HistoryDay[] {
-  const parts = rows.map((r) => split(r.date));
-  const order = monthFirstBySeparator(parts.filter((p): p is Parts => p !== undefined));
-  return rows.map((row, i) => {
-    const p = parts[i];
-    if (!p) return { row, day: undefined };
-    if (p.yearFirst) return { row, day: utcDay(p.a, p.b, p.c) };
-    const monthFirst = order.get(p.sep) ?? false;
-    return { row, day: monthFirst ? utcDay(p.c, p.a, p.b) : utcDay(p.c, p.b, p.a) };
-  });
+  const order = new HistoryDateOrder();
+  for (const r of rows) order.observe(r.date);
+  return rows.map((row) => ({ row, day: order.dayOf(row.date) }));
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { normalizeMac } from '../../core/mac.js';
 import type { App } from '../../daemon/app.js';
 import { parseTrust, UsageError } from '../args.js';
-import { printJson } from '../output.js';
+import { printJson, writeLine } from '../output.js';
 import { withApp } from './common.js';
 import { resolveDevices } from './query.js';
 
@@ -24,7 +24,7 @@ export function registerDeviceCommands(program: Command): void {
         if (app.configuredDevices.some((c) => c.mac === mac)) {
           process.stderr.write(`nfmon: note: ${mac} is listed under devices in the config, whose name and trust take precedence\n`);
         }
-        process.stdout.write(`${mac}: ${[opts.name !== undefined ? `name "${opts.name}"` : '', trust ? `trust ${trust}` : ''].filter(Boolean).join(', ')}\n`);
+        writeLine(`${mac}: ${[opts.name !== undefined ? `name "${opts.name}"` : '', trust ? `trust ${trust}` : ''].filter(Boolean).join(', ')}`);
       });
     });
 
@@ -37,7 +37,7 @@ export function registerDeviceCommands(program: Command): void {
       if (!query && !opts.viewingActivity) throw new UsageError('forget: name a device (MAC, name, hostname or IP) or give --viewing-activity');
       await withApp(cmd, (app) => {
         const erased: Record<string, unknown> = {};
-        if (query) erased.devices = resolveDevices(app, query).map((d) => forgetDevice(app, d));
+        if (query) erased.devices = resolveDevices(app, query, 'forget').map((d) => forgetDevice(app, d));
         if (opts.viewingActivity) erased.plays = app.store.plays.deleteAll();
         if (opts.json) printJson(erased);
         else process.stdout.write(`${JSON.stringify(erased)}\n`);

@@ -5,7 +5,8 @@ import type { SkipCounts } from '../../core/types.js';
 import { ingestAll, type IngestRequest, type IngestReport } from '../../daemon/ingest.js';
 import { UsageError } from '../args.js';
 import { isoUtc } from '../../core/time.js';
-import { formatBytes, printJson } from '../output.js';
+import { safeText } from '../../core/text.js';
+import { formatBytes, printJson, writeLine } from '../output.js';
 import { collect, withApp } from './common.js';
 
 interface IngestOpts {
@@ -40,7 +41,7 @@ export function registerIngest(program: Command): void {
         if (opts.json) printJson(ingestJson(report));
         else printReport(report);
         if (report.errors.length > 0) {
-          for (const e of report.errors) process.stderr.write(`nfmon: ${e}\n`);
+          for (const e of report.errors) process.stderr.write(`nfmon: ${safeText(e)}\n`);
           process.exitCode = 1;
         }
       });
@@ -74,7 +75,7 @@ const skips = (s: SkipCounts): string =>
     .join(', ') || 'none';
 
 function printReport(r: IngestReport): void {
-  const w = (s: string): boolean => process.stdout.write(`${s}\n`);
+  const w = writeLine;
   for (const l of r.logs) {
     const resumed = l.resumedFrom > 0 ? ` (resumed at byte ${l.resumedFrom})` : '';
     w(`${l.path}: ${l.linesRead} lines${resumed}, ${l.dnsEvents} monitored lookups, ${l.servedEvents} served addresses; skipped: ${skips(l.skipped)}`);

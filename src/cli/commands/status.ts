@@ -3,8 +3,9 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isoUtc } from '../../core/time.js';
 import type { App } from '../../daemon/app.js';
-import { formatBytes, localTime, printJson, table } from '../output.js';
-import { withApp } from './common.js';
+import { checkPath, piholeLogAdvice, type SourceState } from '../../daemon/source-check.js';
+import { formatBytes, localTime, printJson, table, writeLine } from '../output.js';
+import { READ_ONLY, withApp } from './common.js';
 
 /** A daemon that has not written its heartbeat for this long is taken as stopped. */
 export const HEARTBEAT_STALE_MS = 90_000;
@@ -19,7 +20,7 @@ export function registerStatus(program: Command): void {
         const s = collectStatus(app, Date.now());
         if (opts.json) printJson(s);
         else printStatus(app, s);
-      });
+      }, READ_ONLY);
     });
 }
 
@@ -47,9 +48,22 @@ export interface SourceStatus {
   updated_at: string;
 }
 
+/** A configured source (pihole.log, leases.files, captures.dir) and whether it can be read now. */
+export interface ConfiguredSource {
+  kind: 'pihole' | 'leases' | 'captures';
+  path: string;
+  state: SourceState;
+  /** What to do about it, when the state is not ok. */
+  advice: string | null;
+}
+
+/** Unread bytes of the configured log beyond which it is lagging (the daemon reads within seconds). */
+export const LAGGING_BYTES = 1024 * 1024;
+
 export interface StatusJson {
   daemon: { running: boolean; pid: number | null; started_at: string | null; uptime_s: number | null; heartbeat_at: string | null };
   sources: SourceStatus[];
+  configured: ConfiguredSource[];
   counters: Record<string, number>;
   outbox: { pending: number; last_error: string | null };
   database: { path: string; bytes: number };
@@ -88,6 +102,7 @@ export function collectStatus(app: App, now: number): StatusJson {
       heartbeat_at: heartbeat ? isoUtc(heartbeat) : null,
     },
     sources,
+    configured: configuredSources(app, sources),
     counters: {
       devices: store.devices.list().length,
       dns_events: store.events.count(),
@@ -99,12 +114,41 @@ export function collectStatus(app: App, now: number): StatusJson {
   };
 }
 
+/** The configured sources' states, as the CLI's user sees them (run it as the daemon's user). */
+export function configuredSources(app: App, sources: readonly SourceStatus[]): ConfiguredSource[] {
+  const { config } = app;
+  const log = config.pihole.log;
+  const read = sources.filter((s) => s.kind === 'pihole' && s.path === log).sort((a, b) => b.updated_at.localeCompare(a.updated_at))[0];
+  let logState = checkPath(log);
+  if (logState === 'ok' && read !== undefined && read.lag_bytes > LAGGING_BYTES) logState = 'lagging';
+  const lagAdvice = read ? `${formatBytes(read.lag_bytes)} not read yet: is the daemon running and keeping up? (systemctl status nfmon)` : null;
+  const out: ConfiguredSource[] = [
+    { kind: 'pihole', path: log, state: logState, advice: logState === 'lagging' ? lagAdvice : (piholeLogAdvice(log, logState) ?? null) },
+  ];
+  for (const f of config.leases.files) {
+    const state = checkPath(f);
+    out.push({ kind: 'leases', path: f, state, advice: state === 'ok' ? null : leasesAdvice(f, state) });
+  }
+  if (config.captures.dir) {
+    const state = checkPath(config.captures.dir, 'dir');
+    out.push({ kind: 'captures', path: config.captures.dir, state, advice: state === 'ok' ? null : `captures.dir ${config.captures.dir}: ${state}` });
+  }
+  return out;
+}
+
+function leasesAdvice(path: string, state: SourceState): string {
+  if (state === 'permission denied') return `cannot read ${path}: give nfmon's user read access (Pi-hole's dhcp.leases is world-readable by default)`;
+  if (state === 'missing') return `${path} does not exist: devices are known by IP until it does (set leases.files to your DHCP server's lease file)`;
+  return `${path} is not a regular file`;
+}
+
 function printStatus(app: App, s: StatusJson): void {
   const { daemon: d, outbox: o, database: db } = s;
-  const w = (x: string): boolean => process.stdout.write(`${x}\n`);
+  const w = writeLine;
   w(`daemon:   ${d.running ? `running, up ${Math.round((d.uptime_s ?? 0) / 60)} min` : `not running${d.heartbeat_at ? ` (last heartbeat ${d.heartbeat_at})` : ''}`}`);
   w(`database: ${db.path} (${formatBytes(db.bytes)})`);
   w(`outbox:   ${o.pending} alerts waiting${o.last_error ? `; last error: ${o.last_error}` : ''}`);
+  for (const c of s.configured) w(`${c.kind.padEnd(9)} ${c.path}: ${c.state}${c.advice ? ` (${c.advice})` : ''}`);
   if (s.sources.length === 0) return void w('sources:  none read yet');
   w('');
   process.stdout.write(
