@@ -8,6 +8,7 @@ import { configSchema } from './schema.js';
 
 /** Examples for keys that have no default to show (`*` stands for a list position). */
 const EXAMPLES: Record<string, string> = {
+  timezone: 'Europe/Amsterdam',
   'pihole.log': '/var/log/pihole/pihole.log',
   'leases.urls.*': 'http://pi.hole/api/dhcp/leases',
   'leases.password_file': '/etc/nfmon/pihole-password',

@@ -120,7 +120,7 @@ export class LogTail {
     if (state !== this.lastState) {
       const advice = piholeLogAdvice(this.opts.path, state);
       if (advice) this.opts.logger.warn(advice, { file: this.opts.path, state });
-      else if (this.lastState !== undefined) this.opts.logger.info('Pi-hole log readable again', { file: this.opts.path });
+      else if (this.lastState !== undefined) this.opts.logger.info('Pi-hole log readable', { file: this.opts.path });
       this.lastState = state;
     }
     return state === 'ok';

@@ -64,7 +64,7 @@ const MAGICS: readonly (readonly [ContentKind, readonly number[]])[] = [
 ];
 
 const LOG_STAMP = /^(?:[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)/;
-const DNSMASQ_LEASE = /^\d+ [0-9a-fA-F:*-]+ [0-9a-fA-F.:]+ \S+( \S+)?$/;
+const DNSMASQ_LEASE = /^\d+ \S+ [0-9a-fA-F.:]+ \S+( \S+)?$/;
 const VIEWING_ACTIVITY = /^Profile Name,Start Time,Duration,/;
 const VIEWING_HISTORY = /^"?Title"?,"?Date"?\s*$/;
 
