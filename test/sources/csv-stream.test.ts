@@ -56,7 +56,8 @@ describe('CsvReader', () => {
   it('agrees with csv-parse on the export fixtures, whatever the chunk size', () => {
     for (const name of ['ViewingActivity.csv', 'edge-cases.csv', 'NetflixViewingHistory-en-US.csv']) {
       const text = readFileSync(fileURLToPath(new URL(`../../fixtures/viewing/${name}`, import.meta.url)), 'utf8');
-      const theirs = parse<string[]>(text, { relax_column_count: true, relax_quotes: true, skip_empty_lines: true }).map((r) =>
+      const records: string[][] = parse(text, { relax_column_count: true, relax_quotes: true, skip_empty_lines: true });
+      const theirs = records.map((r) =>
         r.map((f) => f.replace(/\r\n?/g, '\n')),
       );
       for (const chunk of [text.length, 64, 13, 1]) {
