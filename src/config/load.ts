@@ -32,7 +32,15 @@ export function locateConfig(explicit: string | undefined, env: NodeJS.ProcessEn
 }
 
 /** A config beyond this is not one (the documented example is 6 kB). */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_CONFIG_BYTES = 256 * 1024;
+const MAX_YAML_ERRORS = 5;
+
+/** 1-based line of a character offset. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
 
 export function loadConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const file = locateConfig(explicit, env);
@@ -58,12 +66,14 @@ function readConfigFile(file: string): string {
 }
 
 export function parseConfigText(text: string, file: string): Config {
-  const doc = parseDocument(text, { prettyErrors: true });
+  if (text.length > MAX_CONFIG_BYTES) throw new ConfigError(file, [`is ${text.length} characters, too large for a config file (limit ${MAX_CONFIG_BYTES})`]);
+  // No prettyErrors: it copies the whole line into every error, and one long line of errors
+  // (a run of quotes) took minutes (found by npm run fuzz). The first few errors are enough.
+  const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`),
-    );
+    const shown = doc.errors.slice(0, MAX_YAML_ERRORS).map((e) => `line ${lineOf(text, e.pos[0])}: ${e.message.split('\n')[0] ?? ''}`);
+    const more = doc.errors.length - shown.length;
+    throw new ConfigError(file, more > 0 ? [...shown, `... and ${more} more YAML errors`] : shown);
   }
   const raw: unknown = toPlain(doc, text, file) ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, ['the top level must be a mapping of keys']);

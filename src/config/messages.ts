@@ -159,6 +159,8 @@ export function describeIssue(issue: z.core.$ZodIssue): string[] {
   const path = issue.path.map(String);
   const at = path.join('.') || '(top level)';
   const secret = SECRET.test(path.join('.'));
+  // YAML reads an unquoted value starting with `!` or `&` as a tag or an anchor, and leaves the key empty.
+  const yamlHint = secret ? ' (a value starting with !, & or * means something else in YAML: put it in quotes)' : '';
   const line = (text: string): string[] => [`${at}: ${text}`];
   switch (issue.code) {
     case 'unrecognized_keys':
@@ -167,10 +169,10 @@ export function describeIssue(issue: z.core.$ZodIssue): string[] {
         return `${path.length > 0 ? `${at}.` : ''}${safeField(key, 60)}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`;
       });
     case 'invalid_type':
-      return line(typeProblem(issue, path, secret));
+      return line(typeProblem(issue, path, secret) + ((issue as { input?: unknown }).input === null ? yamlHint : ''));
     case 'too_small':
     case 'too_big':
-      return line(sizeProblem(issue, path));
+      return line(sizeProblem(issue, path) + (issue.origin === 'string' ? yamlHint : ''));
     case 'invalid_value': {
       const input = (issue as { input?: unknown }).input;
       const values = issue.values.map(String);

@@ -112,6 +112,14 @@ function decodeLine(line: Uint8Array): string {
 
 const LEASE_KINDS: readonly ContentKind[] = ['dnsmasq-leases', 'isc-leases', 'kea-leases', 'pihole-api-leases'];
 
+/**
+ * A lease file's bytes, parsed: decoded line by line, refused (SourceError) only when it clearly
+ * is another kind of file, with the lines holding NUL bytes counted as `binary`.
+ */
+export function parseLeaseBytes(buf: Uint8Array, opts: ParseLeasesOptions): ParsedLeases {
+  return parseDecoded(decodeLeaseText(buf), opts, buf.subarray(0, SNIFF_BYTES));
+}
+
 /** Parse decoded text, counting the blanked binary lines as broken ones. */
 function parseDecoded(decoded: DecodedLeases, opts: ParseLeasesOptions, head: Uint8Array): ParsedLeases {
   // Clearly another kind of file (a log, a capture, binary data): say what it looks like.
@@ -151,7 +159,6 @@ export async function readLeaseFile(path: string, opts: ReadLeaseFileOptions = {
   }
   // The file may have grown between stat and read.
   if (buf.length > MAX_LEASE_FILE_BYTES) throw new SourceError(`${path}: too big for a lease file (limit ${MAX_LEASE_FILE_BYTES})`, { file: path });
-  const decoded = decodeLeaseText(buf);
-  const parsed = parseDecoded(decoded, { ...opts, referenceTs: opts.referenceTs ?? info.mtimeMs, file: path }, buf.subarray(0, SNIFF_BYTES));
+  const parsed = parseLeaseBytes(buf, { ...opts, referenceTs: opts.referenceTs ?? info.mtimeMs, file: path });
   return { ...parsed, file: path, mtimeMs: info.mtimeMs, size: buf.length };
 }

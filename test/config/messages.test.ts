@@ -129,3 +129,13 @@ describe('config files', () => {
     expect(secretWarnings(later, config, () => 0o100644)).toContain(`${token} (mqtt.password_file) is readable by every user of this machine: chmod 640 ${token}`);
   });
 });
+
+describe('time bounds (found by npm run fuzz)', () => {
+  it('a long line of YAML errors is reported in a moment, the first five of them', () => {
+    const started = performance.now();
+    const problems = problemsOf(`rules:\n  quiet_hours: ${'"'.repeat(100_000)}\n`);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(problems).toHaveLength(6);
+    expect(problems[5]).toMatch(/^\.\.\. and \d+ more YAML errors$/);
+  });
+});

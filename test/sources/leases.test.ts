@@ -136,3 +136,12 @@ describe('readLeaseFile on bad files', () => {
     expect(byRef.leases[0]?.end).toBe(5_000 + 43_200_000);
   });
 });
+
+describe('time bounds (found by npm run fuzz)', () => {
+  it('telling the format of 60,000 empty lines takes milliseconds, not seconds', () => {
+    const started = performance.now();
+    expect(detectLeaseFormat('\n'.repeat(60_000))).toBeUndefined();
+    expect(detectLeaseFormat(`${'\n'.repeat(60_000)}lease 10.0.0.1 {\n}\n`)).toBe('isc');
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});

@@ -1,0 +1,45 @@
+// One fuzz worker: runs cases [from, to) of one parser and reports failures. The parent watches
+// `state[0]` (the case being run) to catch a hang, and the worker's heap limit catches a parser
+// that holds what it should stream.
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { caseSeed, mutant } from './mutate.mjs';
+import { loadTarget } from './targets.mjs';
+
+const { parser, from, to, seed, root, tmp, caseMs, maxRssMb } = workerData;
+const state = new Int32Array(workerData.state);
+const target = await loadTarget(parser, root, tmp);
+if (target.seeds.length === 0) throw new Error(`no seeds for ${parser}`);
+
+const failures = [];
+let slowest = 0;
+let maxRss = 0;
+let fileCases = 0;
+let i = from;
+for (; i < to && failures.length < 20; i++) {
+  Atomics.store(state, 0, i);
+  const buf = mutant(target.seeds, caseSeed(seed, parser, i), target);
+  const start = performance.now();
+  try {
+    target.run(buf, i);
+    if (target.fileEvery > 0 && i % target.fileEvery === 0) {
+      fileCases++;
+      await target.runFile(buf, i);
+    }
+  } catch (err) {
+    if (!target.allowed(err)) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      failures.push({ kind: 'crash', index: i, error: `${e.name}: ${e.message}`.slice(0, 300), stack: (e.stack ?? '').split('\n').slice(1, 6).join('\n') });
+    }
+  }
+  const ms = performance.now() - start;
+  if (ms > slowest) slowest = ms;
+  if (ms > caseMs) failures.push({ kind: 'slow', index: i, error: `${ms.toFixed(0)} ms (limit ${caseMs} ms)`, bytes: buf.length });
+  if ((i & 127) === 0) {
+    const rss = process.memoryUsage().rss;
+    if (rss > maxRss) maxRss = rss;
+    if (rss > maxRssMb * 1024 * 1024) failures.push({ kind: 'memory', index: i, error: `RSS ${(rss / 1048576).toFixed(0)} MB > ${maxRssMb} MB` });
+    parentPort.postMessage({ type: 'progress', done: i - from + 1 });
+  }
+}
+parentPort.postMessage({ type: 'done', next: i, failures, slowest, maxRss: Math.max(maxRss, process.memoryUsage().rss), fileCases });
