@@ -66,7 +66,7 @@ function mutateOnce(b, r, others, big) {
     }
     case 6: {
       // A huge field: usually KBs, sometimes MBs (memory must stay bounded).
-      const len = big && r() < 0.002 ? 8 * 1024 * 1024 : r() < 0.05 ? 256 * 1024 : 1 + int(r, 8192);
+      const len = big && r() < 0.001 ? 8 * 1024 * 1024 : r() < 0.01 ? 256 * 1024 : 1 + int(r, 8192);
       const fill = [0x78, 0x22, 0x30, 0x2c, 0x0a, 0x20, 0x00][int(r, 7)];
       const i = pos();
       return Buffer.concat([b.subarray(0, i), Buffer.alloc(len, fill), b.subarray(i)]);

@@ -5,7 +5,8 @@
 // inputs (fixtures, and ../shared/corpus or $NFMON_CORPUS when present): bit flips, truncation,
 // splices, huge fields, invalid UTF-8 (mutate.mjs). Each case must end without an exception
 // past the source API (targets.mjs), within --case-ms, and the process within --max-rss-mb; a
-// case that never ends (no progress for --hang-ms) is a hang. Failing inputs are written to
+// case that never ends (no progress for --hang-ms) is a hang. --case-ms is a CPU budget per case,
+// plus 1 ms per 4 KiB of input. A run stops after 20 failures; `cases` says how many ran. Failing inputs are written to
 // --out with their error. Exit 0 when every case passed, 1 otherwise, 2 on bad usage.
 //
 // Runs the built code (dist/): `npm run fuzz` builds first.
@@ -20,7 +21,7 @@ import { loadTarget, PARSERS } from './targets.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const o = { cases: 10_000, parser: 'all', seed: 1, jobs: 1, caseMs: 2000, hangMs: 30_000, maxRssMb: 400, heapMb: 256, json: false, out: join(tmpdir(), 'nfmon-fuzz') };
+  const o = { cases: 10_000, parser: 'all', seed: 1, jobs: 1, caseMs: 2000, hangMs: 30_000, maxRssMb: 400, heapMb: 256, json: false, progress: false, out: join(tmpdir(), 'nfmon-fuzz') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -37,6 +38,7 @@ function parseArgs(argv) {
     else if (a === '--max-rss-mb') o.maxRssMb = Number(v());
     else if (a === '--out') o.out = v();
     else if (a === '--json') o.json = true;
+    else if (a === '--progress') o.progress = true;
     else usage(`unknown option ${a}`);
   }
   if (!Number.isInteger(o.cases) || o.cases < 1) usage('--cases must be a positive integer');
@@ -45,13 +47,15 @@ function parseArgs(argv) {
 }
 
 function usage(why) {
-  process.stderr.write(`fuzz: ${why}\nusage: npm run fuzz -- --cases N [--parser ${PARSERS.join('|')}] [--seed S] [--jobs J] [--case-ms MS] [--hang-ms MS] [--max-rss-mb MB] [--out DIR] [--json]\n`);
+  process.stderr.write(`fuzz: ${why}\nusage: npm run fuzz -- --cases N [--parser ${PARSERS.join('|')}] [--seed S] [--jobs J] [--case-ms MS] [--hang-ms MS] [--max-rss-mb MB] [--out DIR] [--json] [--progress]\n`);
   process.exit(2);
 }
 
 /** Runs cases [from, to) of one parser in workers, restarting after a hang or a crash of the worker. */
+let lastReport = Date.now();
+
 async function fuzzRange(o, parser, from, to, tmp) {
-  const result = { failures: [], slowest: 0, maxRss: 0, fileCases: 0 };
+  const result = { failures: [], slowest: 0, maxRss: 0, fileCases: 0, ran: 0 };
   let next = from;
   while (next < to && result.failures.length < 20) {
     const state = new SharedArrayBuffer(4);
@@ -70,16 +74,22 @@ async function fuzzRange(o, parser, from, to, tmp) {
         else if (Date.now() - since > o.hangMs) {
           clearInterval(watch);
           result.failures.push({ kind: 'hang', index: at, error: `no progress for ${o.hangMs} ms` });
+          result.ran += at - next + 1;
           void worker.terminate().then(() => done(at + 1));
         }
       }, 200);
       worker.on('message', (m) => {
+        if (m.type === 'progress' && o.progress && Date.now() - lastReport > 60_000) {
+          lastReport = Date.now();
+          process.stderr.write(`fuzz: ${parser} at case ${Atomics.load(view, 0)} of ${to}, ${result.failures.length} failures\n`);
+        }
         if (m.type !== 'done') return;
         clearInterval(watch);
         result.failures.push(...m.failures);
         result.slowest = Math.max(result.slowest, m.slowest);
         result.maxRss = Math.max(result.maxRss, m.maxRss);
         result.fileCases += m.fileCases;
+        result.ran += m.ran;
         done(m.next);
       });
       worker.on('error', (err) => {
@@ -87,6 +97,7 @@ async function fuzzRange(o, parser, from, to, tmp) {
         const at = Atomics.load(view, 0);
         const kind = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash';
         result.failures.push({ kind, index: at, error: `${err.name}: ${err.message}`.slice(0, 300) });
+        result.ran += at - next + 1;
         done(at + 1);
       });
     });
@@ -103,17 +114,18 @@ async function fuzzParser(o, parser) {
     const parts = await Promise.all(ranges.map(([a, b], j) => fuzzRange(o, parser, a, b, mkdirSync(join(tmp, String(j)), { recursive: true }) ?? join(tmp, String(j))).catch((err) => ({ failures: [{ kind: 'crash', index: a, error: String(err) }], slowest: 0, maxRss: 0, fileCases: 0 }))));
     const seconds = (Date.now() - started) / 1000;
     const failures = parts.flatMap((p) => p.failures);
+    const ran = parts.reduce((s, p) => s + p.ran, 0);
     await saveFailures(o, parser, failures);
     return {
       parser,
-      cases: o.cases,
+      cases: ran,
       file_cases: parts.reduce((s, p) => s + p.fileCases, 0),
       seconds,
-      rate: Math.round(o.cases / seconds),
+      rate: Math.round(ran / seconds),
       crashes: failures.filter((f) => f.kind === 'crash').length,
       hangs: failures.filter((f) => f.kind === 'hang' || f.kind === 'slow').length,
       memory: failures.filter((f) => f.kind === 'memory').length,
-      slowest_ms: Math.round(Math.max(...parts.map((p) => p.slowest))),
+      slowest_cpu_ms: Math.round(Math.max(...parts.map((p) => p.slowest))),
       peak_rss_mb: Math.round(Math.max(...parts.map((p) => p.maxRss)) / 1048576),
       failures: failures.slice(0, 10),
     };
@@ -144,7 +156,7 @@ for (const p of parsers) {
   if (!o.json) {
     process.stdout.write(
       `${p.padEnd(8)} ${r.cases} cases (${r.file_cases} through the file reader) in ${r.seconds.toFixed(1)} s, ${r.rate}/s: ` +
-        `${r.crashes} crashes, ${r.hangs} hangs or slow, ${r.memory} over memory; slowest ${r.slowest_ms} ms, peak RSS ${r.peak_rss_mb} MB\n`,
+        `${r.crashes} crashes, ${r.hangs} hangs or slow, ${r.memory} over memory; slowest ${r.slowest_cpu_ms} ms of CPU, peak RSS ${r.peak_rss_mb} MB\n`,
     );
     for (const f of r.failures) process.stdout.write(`  ${f.kind} at case ${f.index}: ${f.error}${f.saved ? ` (input: ${f.saved})` : ''}\n`);
   }
