@@ -13,8 +13,11 @@ export { detectLeaseFormat } from './leases-common.js';
 export type { LeaseFormat, LeaseLineError, LeaseParseOptions, LeaseParseResult } from './leases-common.js';
 export type { Lease } from '../core/leases.js';
 
-/** A lease file beyond this is not a lease file (a home network's is a few kB). */
-export const MAX_LEASE_FILE_BYTES = 32 * 1024 * 1024;
+/**
+ * A lease file beyond this is not a lease file: a home network's is a few kB, and ISC dhcpd
+ * rewrites its append-only journal every hour. The file is read whole, so this bounds memory.
+ */
+export const MAX_LEASE_FILE_BYTES = 8 * 1024 * 1024;
 
 export interface ParseLeasesOptions {
   /** Skip detection (e.g. the config says which server it is). */
@@ -43,7 +46,8 @@ const PARSERS = {
 export function parseLeases(text: string, opts: ParseLeasesOptions): ParsedLeases {
   const format = opts.format ?? detectLeaseFormat(text);
   if (format === undefined) {
-    if (text.split('\n').every((l) => l.trim() === '' || l.trimStart().startsWith('#'))) {
+    // Only blank and comment lines? (A line-start test, not a split: the file may be 8 MB of newlines.)
+    if (!/^[ \t\r\f\v]*[^\s#]/m.test(text)) {
       return { format, leases: [], skipped: {}, errors: [] };
     }
     throw new SourceError(`${opts.file}: not a lease file this program knows (dnsmasq, ISC dhcpd, Kea CSV, Pi-hole API JSON)`, {
@@ -85,28 +89,44 @@ export interface DecodedLeases {
  * a NUL byte is blanked (its line number kept) and reported.
  */
 export function decodeLeaseText(buf: Uint8Array): DecodedLeases {
-  const lines: string[] = [];
+  // The usual file: valid UTF-8 without NUL bytes, decoded whole.
+  if (!buf.includes(0)) {
+    try {
+      return { text: UTF8.decode(buf), binaryLines: [] };
+    } catch {
+      // Some line is not UTF-8: decode line by line below.
+    }
+  }
+  // Runs of good lines are decoded together; only a Latin-1 or a NUL line is taken alone.
+  const parts: string[] = [];
   const binaryLines: number[] = [];
+  let run = 0;
   let start = 0;
   for (let n = 1; start <= buf.length; n++) {
     let nl = buf.indexOf(10, start);
     if (nl < 0) nl = buf.length;
     const line = buf.subarray(start, nl);
-    if (line.includes(0)) {
-      binaryLines.push(n);
-      lines.push('');
-    } else lines.push(decodeLine(line));
+    const odd = line.includes(0) ? '' : isUtf8(line) ? undefined : latin1(line);
+    if (odd !== undefined) {
+      if (line.includes(0)) binaryLines.push(n);
+      parts.push(UTF8.decode(buf.subarray(run, start)), odd);
+      run = nl;
+    }
     start = nl + 1;
   }
-  return { text: lines.join('\n'), binaryLines };
+  parts.push(UTF8.decode(buf.subarray(run)));
+  return { text: parts.join(''), binaryLines };
 }
 
-function decodeLine(line: Uint8Array): string {
-  if (line.every((c) => c < 0x80)) return Buffer.from(line.buffer, line.byteOffset, line.length).toString('latin1');
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+
+function isUtf8(line: Uint8Array): boolean {
+  if (line.every((c) => c < 0x80)) return true;
   try {
-    return UTF8.decode(line);
+    UTF8.decode(line);
+    return true;
   } catch {
-    return Buffer.from(line.buffer, line.byteOffset, line.length).toString('latin1');
+    return false;
   }
 }
 
