@@ -65,7 +65,7 @@ function progressLine(text: string, done: boolean): void {
   const now = Date.now();
   if (!done && now - lastProgress < 200) return;
   lastProgress = now;
-  process.stderr.write(`\r\u001b[K${text}${done ? '\n' : ''}`);
+  process.stderr.write(`\r\u001b[K${safeText(text)}${done ? '\n' : ''}`);
 }
 
 const skips = (s: SkipCounts): string =>
