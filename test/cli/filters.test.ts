@@ -236,3 +236,19 @@ describe('global --config and --db', () => {
     }
   });
 });
+
+describe('nothing found: the hint fits what was asked', () => {
+  it('suggests --since all only when it was not given, and refuses --until before --since', () => {
+    const sb = new CliSandbox();
+    try {
+      expect(sb.run(['ingest', '--pihole-log', sb.write('empty.log', '')]).code).toBe(0);
+      expect(sb.run(['sessions']).stdout).toBe('No viewing sessions in that range (try --since all).\n');
+      expect(sb.run(['sessions', '--since', 'all']).stdout).toBe('No viewing sessions yet.\n');
+      expect(sb.run(['sessions', '--since', 'all', '--until', '2020-01-01']).stdout).toBe('No viewing sessions in that range.\n');
+      const r = sb.run(['sessions', '--since', '2026-01-02', '--until', '2026-01-01']);
+      expect([r.code, stderrLines(r)]).toEqual([2, ['nfmon: --until 2026-01-01 is before --since 2026-01-02']]);
+    } finally {
+      sb.dispose();
+    }
+  });
+});
