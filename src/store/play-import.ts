@@ -58,35 +58,29 @@ export class PlayImport {
    * longest duration seen. Returns how many plays were new. Drops the staging table.
    */
   merge(): number {
-    let added = 0;
     try {
       if (this.staged === 0) return 0;
       this.db.exec('CREATE INDEX temp.staged_plays_key ON staged_plays (key)');
       const upper = this.db.prepare(
         'SELECT max(key) AS hi FROM (SELECT key FROM temp.staged_plays WHERE key > ? ORDER BY key LIMIT ?)',
       );
-      const fresh = this.db.prepare(
-        `SELECT count(DISTINCT key) AS n FROM temp.staged_plays s WHERE key > ? AND key <= ?
-           AND NOT EXISTS (SELECT 1 FROM plays p WHERE p.key = s.key)`,
-      );
       const insert = this.db.prepare(
         `INSERT INTO plays (key, profile, start, duration_s, title, title_hashed, preview_type, device_type, country, country_name,
            attributes, day_only, imported_at)
          SELECT key, profile, start, duration_s, title, title_hashed, preview_type, device_type, country, country_name,
            attributes, day_only, imported_at FROM temp.staged_plays WHERE key > ? AND key <= ? ORDER BY key
-         ON CONFLICT (key) DO UPDATE SET duration_s = max(duration_s, excluded.duration_s)`,
+         ON CONFLICT (key) DO UPDATE SET duration_s = excluded.duration_s WHERE excluded.duration_s > duration_s`,
       );
+      // New plays: the table's growth (one writer at a time: nothing else adds plays meanwhile).
+      const count = (): number => (this.db.prepare('SELECT count(*) AS n FROM plays').get() as { n: number }).n;
+      const before = count();
       for (let lo = ''; ; ) {
         const hi = (upper.get(lo, MERGE_ROWS) as { hi: string | null }).hi;
         if (hi === null) break;
-        added += this.db.transaction(() => {
-          const n = (fresh.get(lo, hi) as { n: number }).n;
-          insert.run(lo, hi);
-          return n;
-        })();
+        this.db.transaction(() => insert.run(lo, hi))();
         lo = hi;
       }
-      return added;
+      return count() - before;
     } finally {
       this.db.exec('DROP TABLE IF EXISTS temp.staged_plays');
       this.staged = 0;
