@@ -73,7 +73,7 @@ function* parseStatements(tokens: Iterable<Token>, out: LeaseResultBuilder): Gen
   const add = (st: Statement): void => {
     const list = stack.at(-1)!.list;
     if (list.length < MAX_BLOCK_STATEMENTS || stack.length === 1) list.push(st);
-    else if (!overflow) overflow = true;
+    else overflow = true;
   };
   const flush = (): void => {
     if (words.length > 0) add({ words, line: words[0]!.line });
@@ -106,7 +106,8 @@ function* parseStatements(tokens: Iterable<Token>, out: LeaseResultBuilder): Gen
       if (stack.length > 1) stack.pop();
       else out.bad(t.line, 'unbalanced_brace');
     }
-    if (overflow) {
+    // Reported once per statement or block that lost something, when it ends.
+    if (overflow && t.kind !== 'word' && t.kind !== 'string') {
       out.bad(t.line, 'too_long');
       overflow = false;
     }
