@@ -1,9 +1,9 @@
 // Importing an export's plays in bulk. The plays table is keyed by a hash, so plays arrive in
 // random key order, and inserting them in batches of a thousand rewrote pages all over the
 // table at every commit (300,000 plays: 25 s of a 35 s import). They are staged instead in a
-// temporary table (appended; spilled to a temp file past its small cache, never held in RAM)
-// and merged in key order, a key range per transaction: each range touches its pages once, and
-// the main database is locked only for one short merge at a time, so the daemon keeps writing.
+// temporary table (appended; spilled to a temp file past its small cache, never held in RAM),
+// sorted once by key, and merged a key range per transaction: each range touches its pages once,
+// and the main database is locked only for one short merge at a time, so the daemon keeps writing.
 import type { Play } from '../core/reconcile-types.js';
 import type { Db } from './db.js';
 
@@ -60,29 +60,26 @@ export class PlayImport {
   merge(): number {
     try {
       if (this.staged === 0) return 0;
-      this.db.exec('CREATE INDEX temp.staged_plays_key ON staged_plays (key)');
-      const upper = this.db.prepare(
-        'SELECT max(key) AS hi FROM (SELECT key FROM temp.staged_plays WHERE key > ? ORDER BY key LIMIT ?)',
-      );
+      // One external sort (SQLite spills it to temp files), then key ranges read in rowid order:
+      // reading the staged rows through an index on key instead jumps all over the temp file.
+      this.db.exec(`DROP TABLE IF EXISTS temp.sorted_plays;
+        CREATE TEMP TABLE sorted_plays AS SELECT * FROM temp.staged_plays ORDER BY key;
+        DROP TABLE temp.staged_plays`);
+      const rows = (this.db.prepare('SELECT max(rowid) AS n FROM temp.sorted_plays').get() as { n: number | null }).n ?? 0;
       const insert = this.db.prepare(
         `INSERT INTO plays (key, profile, start, duration_s, title, title_hashed, preview_type, device_type, country, country_name,
            attributes, day_only, imported_at)
          SELECT key, profile, start, duration_s, title, title_hashed, preview_type, device_type, country, country_name,
-           attributes, day_only, imported_at FROM temp.staged_plays WHERE key > ? AND key <= ? ORDER BY key
+           attributes, day_only, imported_at FROM temp.sorted_plays WHERE rowid > ? AND rowid <= ?
          ON CONFLICT (key) DO UPDATE SET duration_s = excluded.duration_s WHERE excluded.duration_s > duration_s`,
       );
       // New plays: the table's growth (one writer at a time: nothing else adds plays meanwhile).
       const count = (): number => (this.db.prepare('SELECT count(*) AS n FROM plays').get() as { n: number }).n;
       const before = count();
-      for (let lo = ''; ; ) {
-        const hi = (upper.get(lo, MERGE_ROWS) as { hi: string | null }).hi;
-        if (hi === null) break;
-        this.db.transaction(() => insert.run(lo, hi))();
-        lo = hi;
-      }
+      for (let lo = 0; lo < rows; lo += MERGE_ROWS) this.db.transaction(() => insert.run(lo, lo + MERGE_ROWS))();
       return count() - before;
     } finally {
-      this.db.exec('DROP TABLE IF EXISTS temp.staged_plays');
+      this.db.exec('DROP TABLE IF EXISTS temp.staged_plays; DROP TABLE IF EXISTS temp.sorted_plays');
       this.staged = 0;
     }
   }
