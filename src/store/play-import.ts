@@ -62,9 +62,16 @@ export class PlayImport {
       if (this.staged === 0) return 0;
       // One external sort (SQLite spills it to temp files), then key ranges read in rowid order:
       // reading the staged rows through an index on key instead jumps all over the temp file.
-      this.db.exec(`DROP TABLE IF EXISTS temp.sorted_plays;
-        CREATE TEMP TABLE sorted_plays AS SELECT * FROM temp.staged_plays ORDER BY key;
-        DROP TABLE temp.staged_plays`);
+      // The sorter takes as much memory as the page cache allows: a small one keeps it in bounds.
+      const cache = this.db.pragma('cache_size', { simple: true }) as number;
+      this.db.pragma('cache_size = -2000');
+      try {
+        this.db.exec(`DROP TABLE IF EXISTS temp.sorted_plays;
+          CREATE TEMP TABLE sorted_plays AS SELECT * FROM temp.staged_plays ORDER BY key;
+          DROP TABLE temp.staged_plays`);
+      } finally {
+        this.db.pragma(`cache_size = ${cache}`);
+      }
       const rows = (this.db.prepare('SELECT max(rowid) AS n FROM temp.sorted_plays').get() as { n: number | null }).n ?? 0;
       const insert = this.db.prepare(
         `INSERT INTO plays (key, profile, start, duration_s, title, title_hashed, preview_type, device_type, country, country_name,
