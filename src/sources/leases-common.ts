@@ -30,6 +30,8 @@ export interface LeaseParseOptions {
 }
 
 export const MAX_LINE_ERRORS = 100;
+/** Characters of a broken line kept in its error. */
+const MAX_DETAIL = 200;
 
 // `[ \t]*`, not `\s*`: in multiline mode `^\s*` runs over every following blank line from each
 // line start, and a file of 60,000 empty lines took 15 s to fail (found by npm run fuzz).
@@ -60,7 +62,9 @@ export class LeaseResultBuilder {
   /** Broken input: counted and remembered with its position. */
   bad(line: number, reason: string, detail?: string): void {
     countSkip(this.skipped, reason);
-    if (this.errors.length < MAX_LINE_ERRORS) this.errors.push(detail === undefined ? { line, reason } : { line, reason, detail });
+    if (this.errors.length >= MAX_LINE_ERRORS) return;
+    // The detail quotes the line: a hostile line may be megabytes long.
+    this.errors.push(detail === undefined ? { line, reason } : { line, reason, detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail });
   }
 
   result(leases: Lease[] = this.leases): LeaseParseResult {
