@@ -4,10 +4,11 @@
 // Mutation fuzzing of nfmon's parsers (pihole, leases, pcap, viewing, config) over their real
 // inputs (fixtures, and ../shared/corpus or $NFMON_CORPUS when present): bit flips, truncation,
 // splices, huge fields, invalid UTF-8 (mutate.mjs). Each case must end without an exception
-// past the source API (targets.mjs), within --case-ms, and the process within --max-rss-mb; a
-// case that never ends (no progress for --hang-ms) is a hang. --case-ms is a CPU budget per case,
-// plus 1 ms per kB of input. A run stops after 20 failures; `cases` says how many ran. Failing inputs are written to
-// --out with their error. Exit 0 when every case passed, 1 otherwise, 2 on bad usage.
+// past the source API (targets.mjs), within its CPU budget (--case-ms plus 1 ms per kB of
+// input), and the process within --max-rss-mb; a case that never ends (no progress for
+// --hang-ms) is a hang. A run stops after 20 failures (`cases` says how many ran). Failing
+// inputs are written to --out with their error. Exit 0 when every case passed, 1 otherwise, 2 on
+// bad usage.
 //
 // Runs the built code (dist/): `npm run fuzz` builds first.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
