@@ -21,17 +21,19 @@ for (; i < to && failures.length < 20; i++) {
   const buf = mutant(target.seeds, caseSeed(seed, parser, i), target);
   const start = performance.now();
   const cpu = process.cpuUsage();
-  try {
-    target.run(buf, i);
-    if (target.fileEvery > 0 && i % target.fileEvery === 0) {
-      fileCases++;
-      await target.runFile(buf, i);
-    }
-  } catch (err) {
-    if (!target.allowed(err)) {
+  const attempt = async (fn) => {
+    try {
+      await fn();
+    } catch (err) {
+      if (target.allowed(err)) return;
       const e = err instanceof Error ? err : new Error(String(err));
       failures.push({ kind: 'crash', index: i, error: `${e.name}: ${e.message}`.slice(0, 300), stack: (e.stack ?? '').split('\n').slice(1, 6).join('\n') });
     }
+  };
+  await attempt(() => target.run(buf, i));
+  if (target.fileEvery > 0 && i % target.fileEvery === 0) {
+    fileCases++;
+    await attempt(() => target.runFile(buf, i));
   }
   // Slow means slow on the CPU too (a shared machine can stall a case for seconds), beyond a
   // budget that grows with the input by 1 us a byte: an 8 MB mutant of eight million blank lines
