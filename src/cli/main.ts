@@ -1,11 +1,8 @@
 #!/usr/bin/env node
 // nfmon's command line. Parses arguments, calls the same functions the daemon calls, prints.
-// Errors end as one line on stderr and exit 2 (bad usage, bad config) or 1 (runtime failure).
-import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../config/load.js';
-import { SourceError } from '../sources/errors.js';
-import { StoreError } from '../store/db.js';
-import { UsageError } from './args.js';
+// Errors end as one line on stderr and exit 2 (bad usage, bad config), 1 (runtime failure) or 70
+// (a bug): see exit.ts.
+import { Command, Option } from 'commander';
 import { registerDeviceCommands } from './commands/device.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerQueries } from './commands/query.js';
@@ -15,6 +12,7 @@ import { registerReconcile } from './commands/reconcile.js';
 import { registerActivity } from './commands/activity.js';
 import { registerPasswd } from './commands/passwd.js';
 import { registerReport } from './commands/report.js';
+import { EXIT_SOFTWARE, exitCodeFor, reportError } from './exit.js';
 
 export function buildProgram(): Command {
   const program = new Command('nfmon')
@@ -46,27 +44,6 @@ const oneLine = (s: string): string =>
     .filter(Boolean)
     .join(' ');
 
-export function exitCodeFor(err: unknown): number {
-  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-  if (err instanceof UsageError || err instanceof ConfigError) return 2;
-  return 1;
-}
-
-export function reportError(err: unknown): void {
-  if (err instanceof CommanderError) return; // commander already printed its one line
-  if (err instanceof ConfigError) {
-    for (const p of err.problems) process.stderr.write(`nfmon: config ${err.file}: ${p}\n`);
-    return;
-  }
-  if (err instanceof UsageError || err instanceof SourceError || err instanceof StoreError) {
-    process.stderr.write(`nfmon: ${err.message}\n`);
-    return;
-  }
-  const e = err as Error;
-  process.stderr.write(`nfmon: ${e.message ?? String(err)}\n`);
-  if (process.env.NFMON_DEBUG) process.stderr.write(`${e.stack ?? ''}\n`);
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
@@ -76,6 +53,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return exitCodeFor(err);
   }
 }
+
+// Whatever escapes every handler is a bug: one line, exit 70 (the stack with NFMON_DEBUG=1).
+process.on('uncaughtException', (err) => {
+  reportError(err);
+  process.exit(EXIT_SOFTWARE);
+});
 
 // An EPIPE on stdout (nfmon ... | head) is not an error worth a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -89,6 +72,6 @@ main(process.argv).then(
   },
   (err: unknown) => {
     reportError(err);
-    process.exitCode = 1;
+    process.exitCode = EXIT_SOFTWARE;
   },
 );

@@ -1,4 +1,6 @@
-// Printing: --json as one document on stdout, else aligned tables with local times.
+// Printing: --json as one document on stdout, else aligned tables with local times. Every cell of
+// a table goes through safeField (core/text.ts): host names and titles come from the network.
+import { safeField, safeText } from '../core/text.js';
 import { toWall } from '../core/time.js';
 import { colourWanted, paint, type Colour } from './colour.js';
 
@@ -38,12 +40,28 @@ export interface TableOptions {
   readonly colour?: boolean;
 }
 
-/** An aligned table; the last column is not padded. Rows are coloured after padding. */
+/** Widest a padded column gets: a 5,000-character host name must not widen every row. */
+export const MAX_CELL = 48;
+/** The last column (a message) is not padded, but still cut. */
+export const MAX_LAST_CELL = 200;
+
+/**
+ * An aligned table; the last column is not padded. Cells are escaped (control and bidi characters
+ * shown as \x1b, \u202e) and cut with an ellipsis at MAX_CELL / MAX_LAST_CELL. Rows are coloured
+ * after padding, so the colour codes are the only escapes in the output.
+ */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[], opts: TableOptions = {}): string {
   if (rows.length === 0) return '';
   const on = opts.colour ?? colourWanted(process.stdout);
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const last = headers.length - 1;
+  const clean = rows.map((r) => headers.map((_, i) => safeField(r[i] ?? '', i === last ? MAX_LAST_CELL : MAX_CELL)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...clean.map((r) => [...(r[i] ?? '')].length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  return [line(headers), ...rows.map((r, i) => paint(line(r), opts.rowColours?.[i], on))].join('\n') + '\n';
+    cells.map((c, i) => (i === last ? c : c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length)))).join('  ').trimEnd();
+  return [line(headers), ...clean.map((r, i) => paint(line(r), opts.rowColours?.[i], on))].join('\n') + '\n';
+}
+
+/** One line of human output on stdout: whatever it quotes from the input is escaped. */
+export function writeLine(text: string): void {
+  process.stdout.write(`${safeText(text)}\n`);
 }

@@ -1,5 +1,6 @@
 // The progress line of a long `ingest` at a terminal: bytes and lines (or packets) per second and
 // the time left, redrawn in place on stderr. Silent for short reads and when stderr is not a TTY.
+import { safeText } from '../core/text.js';
 import type { IngestProgress } from '../daemon/ingest-progress.js';
 
 export interface ProgressOptions {
@@ -44,7 +45,7 @@ export class ProgressMeter {
 /** `pihole.log: 120 MB of 374 MB (32%), 45 MB/s, 2.2M lines/s, ETA 6s`. */
 export function progressText(p: IngestProgress, bytesPerSecond: number, itemsPerSecond: number): string {
   const rate = Math.max(0, bytesPerSecond);
-  const parts = [`${p.path}: ${mb(p.bytes)}${p.totalBytes !== undefined ? ` of ${mb(p.totalBytes)} (${percent(p.bytes, p.totalBytes)})` : ''}`];
+  const parts = [`${safeText(p.path)}: ${mb(p.bytes)}${p.totalBytes !== undefined ? ` of ${mb(p.totalBytes)} (${percent(p.bytes, p.totalBytes)})` : ''}`];
   parts.push(`${mb(rate)}/s`, `${count(Math.max(0, itemsPerSecond))} ${p.unit}/s`);
   if (p.totalBytes !== undefined && rate > 0) parts.push(`ETA ${duration(Math.max(0, p.totalBytes - p.bytes) / rate)}`);
   return parts.join(', ');

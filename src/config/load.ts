@@ -1,8 +1,8 @@
 // Finding, reading and validating the config. A bad file is refused before anything starts,
 // listing every bad key with its path and, for an unknown key, the closest known one.
-import { existsSync, readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isPair, isScalar, parseDocument, visit, type Document } from 'yaml';
+import { describeIssue } from './messages.js';
 import { configSchema, type Config } from './schema.js';
 
 export const SYSTEM_CONFIG = '/etc/nfmon/config.yaml';
@@ -31,91 +31,84 @@ export function locateConfig(explicit: string | undefined, env: NodeJS.ProcessEn
   return existsSync(SYSTEM_CONFIG) ? SYSTEM_CONFIG : undefined;
 }
 
+/**
+ * A config beyond this is not one: the documented example is 6 kB, and YAML parsing of hostile
+ * text costs up to ~7 us a byte (npm run fuzz), so this also bounds a refusal to a fraction of a second.
+ */
+export const MAX_CONFIG_BYTES = 64 * 1024;
+const MAX_YAML_ERRORS = 5;
+
+/** 1-based line of a character offset. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
 export function loadConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const file = locateConfig(explicit, env);
   if (!file) return { config: validateConfig({}, 'defaults'), source: 'defaults' };
-  let text: string;
+  return { config: parseConfigText(readConfigFile(file), file), source: file };
+}
+
+function readConfigFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    const info = statSync(file);
+    if (info.isDirectory()) {
+      throw new ConfigError(file, [`is a directory, not a config file (give the YAML file itself, e.g. ${SYSTEM_CONFIG})`]);
+    }
+    if (!info.isFile()) throw new ConfigError(file, ['is not a regular file (give the YAML config file)']);
+    if (info.size > MAX_CONFIG_BYTES) throw new ConfigError(file, [`is ${info.size} bytes, too large for a config file (limit ${MAX_CONFIG_BYTES})`]);
+    return readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : String(err);
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : `cannot read it (${code ?? (err as Error).message})`;
     throw new ConfigError(file, [why], { cause: err });
   }
-  return { config: parseConfigText(text, file), source: file };
 }
 
 export function parseConfigText(text: string, file: string): Config {
-  const doc = parseDocument(text, { prettyErrors: true });
+  if (text.length > MAX_CONFIG_BYTES) throw new ConfigError(file, [`is ${text.length} characters, too large for a config file (limit ${MAX_CONFIG_BYTES})`]);
+  // No prettyErrors: it copies the whole line into every error, and one long line of errors
+  // (a run of quotes) took minutes (found by npm run fuzz). The first few errors are enough.
+  const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`),
-    );
+    const shown = doc.errors.slice(0, MAX_YAML_ERRORS).map((e) => `line ${lineOf(text, e.pos[0])}: ${e.message.split('\n')[0] ?? ''}`);
+    const more = doc.errors.length - shown.length;
+    throw new ConfigError(file, more > 0 ? [...shown, `... and ${more} more YAML errors`] : shown);
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const raw: unknown = toPlain(doc, text, file) ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, ['the top level must be a mapping of keys']);
   return validateConfig(raw, file);
 }
 
-export function validateConfig(raw: unknown, file: string): Config {
-  const result = configSchema.safeParse(raw);
-  if (result.success) return result.data;
-  throw new ConfigError(file, result.error.issues.flatMap(describeIssue));
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string[] {
-  const at = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => {
-      const full = at ? `${at}.${key}` : key;
-      const hint = suggestKey(issue.path.map(String), key);
-      return `${full}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`;
+/**
+ * The document as plain values. A value starting with `*` is a YAML alias (a reference to an
+ * `&anchor`): an unquoted token such as `*abc...` fails here, and yaml's error quotes the alias,
+ * that is the token. It is reported by key and line only, never with its text.
+ */
+function toPlain(doc: Document.Parsed, text: string, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    const problems: string[] = [];
+    visit(doc, {
+      Alias(_key, node, path) {
+        if (node.resolve(doc) !== undefined) return; // a working alias, not the culprit
+        const keys = path.flatMap((p) => (isPair(p) && isScalar(p.key) ? [String(p.key.value)] : []));
+        const line = text.slice(0, node.range?.[0] ?? 0).split('\n').length;
+        problems.push(`${keys.join('.') || '(top level)'}: line ${line}: a value starting with "*" is read as a YAML alias (a reference to an &anchor); put the value in quotes`);
+      },
     });
+    throw new ConfigError(file, problems.length > 0 ? problems.slice(0, 1) : ['cannot be read as YAML (too many or unresolved aliases)'], { cause: err });
   }
-  return [`${at || '(top level)'}: ${issue.message}`];
 }
 
-interface JsonSchemaNode {
-  properties?: Record<string, JsonSchemaNode>;
-  items?: JsonSchemaNode;
-  anyOf?: JsonSchemaNode[];
+export function validateConfig(raw: unknown, file: string): Config {
+  const result = configSchema.safeParse(raw, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ConfigError(file, result.error.issues.flatMap((issue) => describeIssue(issue)));
 }
 
-let jsonSchema: JsonSchemaNode | undefined;
-
-/** The known key closest to `key` at `path`, if it is close enough to be a typo. */
-export function suggestKey(path: readonly string[], key: string): string | undefined {
-  jsonSchema ??= z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
-  let node: JsonSchemaNode | undefined = jsonSchema;
-  for (const part of path) {
-    node = unwrap(node);
-    node = /^\d+$/.test(part) ? node?.items : node?.properties?.[part];
-  }
-  const known = Object.keys(unwrap(node)?.properties ?? {});
-  if (known.length === 0) return undefined;
-  const scored = known.map((k) => ({ k, d: editDistance(key.toLowerCase(), k) })).sort((a, b) => a.d - b.d);
-  const best = scored[0];
-  return best && best.d <= Math.max(2, Math.floor(best.k.length / 3)) ? best.k : undefined;
-}
-
-/** Optimal string alignment distance: a swapped pair of letters counts as one typo. */
-export function editDistance(a: string, b: string): number {
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-  for (let j = 1; j <= b.length; j++) (rows[0] as number[])[j] = j;
-  const at = (i: number, j: number): number => rows[i]?.[j] ?? Number.MAX_SAFE_INTEGER;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, at(i - 2, j - 2) + 1);
-      (rows[i] as number[])[j] = d;
-    }
-  }
-  return at(a.length, b.length);
-}
-
-function unwrap(node: JsonSchemaNode | undefined): JsonSchemaNode | undefined {
-  if (node?.properties || !node?.anyOf) return node;
-  return node.anyOf.find((n) => n.properties) ?? node;
-}
+export { editDistance, suggestKey } from './messages.js';

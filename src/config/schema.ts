@@ -131,7 +131,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       url: z
         .string()
-        .refine((u) => /^https?:\/\/[^/\s]+/.test(u), { message: 'expected the base URL as in the browser, http(s)://host:8123' })
+        .refine((u) => /^https?:\/\/[^/\s]+/.test(u) && URL.canParse(u), { message: 'expected the base URL as in the browser, http(s)://host:8123' })
         .optional()
         .describe('Home Assistant base URL; the websocket is /api/websocket under it'),
       token: z.string().min(1).optional().describe('Long-lived access token (prefer token_file)'),

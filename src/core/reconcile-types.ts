@@ -50,6 +50,11 @@ export interface ReconcileConfig {
   readonly toleranceS?: number;
   /** ISO alpha-2; default: the most common country of the plays matched at home, else of all plays. */
   readonly homeCountry?: string;
+  /**
+   * The most common country of all the account's plays, when `plays` holds only some of them
+   * (those that could be judged: see raiseOutsideHomeAlerts); used instead of theirs.
+   */
+  readonly allPlaysCountry?: string;
   /** IANA zone of the home, for day-level checks and hours of the day. */
   readonly timeZone: string;
 }

@@ -25,12 +25,12 @@ function mostCommon(values: readonly string[]): string | undefined {
  * The configured home country, else the most common country of plays matched at home (the
  * network vouches for those), else of all plays: the export alone, as the issue allows.
  */
-export function homeCountryOf(judged: readonly JudgedPlay[], configured?: string): string {
+export function homeCountryOf(judged: readonly JudgedPlay[], configured?: string, allPlaysCountry?: string): string {
   if (configured) return configured.toUpperCase();
   const real = judged.filter((j) => !j.play.preview);
   return (
     mostCommon(real.filter((j) => j.verdict === 'home' && !j.play.dayOnly).map((j) => j.play.country)) ??
-    mostCommon(real.map((j) => j.play.country)) ??
+    (allPlaysCountry !== undefined ? allPlaysCountry || undefined : mostCommon(real.map((j) => j.play.country))) ??
     ''
   );
 }
@@ -87,7 +87,7 @@ function homeCountryReason(home: string, configured: boolean): ScoreReason {
 /** Verdicts for every play, a sharing score per profile (worst first) and for the account. */
 export function reconcile(input: ReconcileInput): ReconcileResult {
   const first = judgePlays(input);
-  const home = homeCountryOf(first, input.config.homeCountry);
+  const home = homeCountryOf(first, input.config.homeCountry, input.config.allPlaysCountry);
   const judged = first
     .map((j) => withCountry(j, home))
     .sort((a, b) => a.start - b.start || a.play.key.localeCompare(b.play.key));

@@ -10,6 +10,7 @@ import type { LeaseInterval, ServiceDef } from '../core/types.js';
 import { parseDuration } from '../config/duration.js';
 import type { Config } from '../config/schema.js';
 import { lookupVendors } from '../sources/oui.js';
+import type { OpenOptions } from '../store/db.js';
 import { Store } from '../store/index.js';
 import type { ConfiguredDevice, DeviceResolver, RebuildContext } from './rebuild.js';
 
@@ -46,8 +47,8 @@ export function servicesOf(config: Config): ServiceDef[] {
   return [NETFLIX, ...extra];
 }
 
-export function openApp(config: Config, dbFile: string): App {
-  const store = Store.open(dbFile);
+export function openApp(config: Config, dbFile: string, opts?: OpenOptions): App {
+  const store = Store.open(dbFile, opts);
   const catalog = buildCatalog(servicesOf(config));
   const sessionOptions: SessionOptions = {
     gapMs: ms(config.sessions.gap),

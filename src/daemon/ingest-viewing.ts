@@ -4,7 +4,8 @@ import { mergeIntervals } from '../core/reconcile-match.js';
 import { outsideHomeAlerts } from '../core/reconcile-report.js';
 import { reconcile, type HomeSession, type Interval, type ReconcileResult } from '../core/reconcile.js';
 import type { SkipCounts } from '../core/types.js';
-import { readViewingFile, titleHash, type ViewingFormat } from '../sources/viewing-activity.js';
+import { readViewingFile, titleHash, type ViewingCounts, type ViewingFormat } from '../sources/viewing-activity.js';
+import { PlayImport } from '../store/play-import.js';
 import { ms, type App } from './app.js';
 import { deviceFacts } from './rebuild.js';
 
@@ -26,10 +27,15 @@ export async function ingestViewingActivity(app: App, path: string, now: number)
   if ((await stat(path)).size === 0) {
     return { path, format: 'viewing_activity', rows: 0, plays: 0, added: 0, previews: 0, skipped: {}, skippedLines: [] };
   }
+  // Staged, then merged in key order (store/play-import.ts); what was read before a failure is kept.
+  const importer = new PlayImport(app.store.db, titleOf, now);
   let added = 0;
-  const counts = await readViewingFile(path, (plays) => {
-    added += app.store.tx(() => app.store.plays.add(plays, titleOf, now));
-  });
+  let counts: ViewingCounts;
+  try {
+    counts = await readViewingFile(path, (plays) => importer.stage(plays));
+  } finally {
+    added = importer.merge();
+  }
   return {
     path,
     format: counts.format,
@@ -95,8 +101,33 @@ export function reconcileNow(app: App, opts: { since?: number | undefined; profi
   });
 }
 
-/** outside_home alerts for every play of the account; the store keeps each key once. */
+/** Plays that began this long before monitoring began are left out of the alert judgement (below). */
+const LONGEST_PLAY_MS = 2 * 86_400_000;
+
+/**
+ * outside_home alerts for every play of the account; the store keeps each key once. Only plays
+ * the home network could have seen are judged: any other play is `unknown_coverage`, which
+ * never alerts, never counts in a sharing score and never takes a session, so leaving it out
+ * changes no alert and no severity, and memory follows the months monitored, not the size of
+ * the export (300,000 plays of 8 years judged whole took 700 MB). The one account-wide figure,
+ * the most common country (the home country when no play matched at home), comes from SQL.
+ */
 export function raiseOutsideHomeAlerts(app: App, now: number): number[] {
-  const alerts = outsideHomeAlerts(reconcileNow(app), { deviceTypes: new Set(), countries: new Set() });
+  const cover = coverage(app);
+  const first = cover[0];
+  if (first === undefined) return [];
+  const va = app.config.viewing_activity;
+  const since = first.start - ms(va.tolerance) - LONGEST_PLAY_MS;
+  const result = reconcile({
+    plays: app.store.plays.all(since),
+    sessions: homeSessions(app),
+    coverage: cover,
+    config: {
+      toleranceS: ms(va.tolerance) / 1000,
+      timeZone: app.timeZone,
+      ...(va.home_country ? { homeCountry: va.home_country } : { allPlaysCountry: app.store.plays.mostCommonCountry() }),
+    },
+  });
+  const alerts = outsideHomeAlerts(result, { deviceTypes: new Set(), countries: new Set() });
   return app.store.tx(() => app.store.alerts.addNew(alerts.map((alert) => ({ alert, sessionId: null })), now));
 }

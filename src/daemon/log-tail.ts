@@ -10,6 +10,7 @@ import type { App } from './app.js';
 import { matches, readHead } from './fingerprint.js';
 import { ingestPiholeLog } from './ingest-log.js';
 import { SerialRunner, TrailingKick, watching } from './serial.js';
+import { checkPath, piholeLogAdvice, type SourceState } from './source-check.js';
 
 export interface LogTailOptions {
   readonly path: string;
@@ -48,6 +49,8 @@ export class LogTail {
   private rotatedOpen = false;
   /** The first bytes of the file at the path when last looked at. */
   private lastHead: Buffer | undefined;
+  /** What checkPath said last time (undefined before the first pass). */
+  private lastState: SourceState | undefined;
 
   constructor(
     private readonly app: App,
@@ -106,9 +109,21 @@ export class LogTail {
     this.lastInode = inode;
     this.lastSize = size;
     this.lastHead = head;
-    if (inode === undefined) return;
+    if (!this.readable()) return;
     const r = await ingestPiholeLog(this.app, this.opts.path, { final: false, now: this.opts.now() });
     if (r.firstEventTs !== undefined) this.opts.onEvents();
+  }
+
+  /** Is the log there and readable? A change of that is logged once, with what to do. */
+  private readable(): boolean {
+    const state = checkPath(this.opts.path);
+    if (state !== this.lastState) {
+      const advice = piholeLogAdvice(this.opts.path, state);
+      if (advice) this.opts.logger.warn(advice, { file: this.opts.path, state });
+      else if (this.lastState !== undefined) this.opts.logger.info('Pi-hole log readable', { file: this.opts.path });
+      this.lastState = state;
+    }
+    return state === 'ok';
   }
 
   /** Finish every rotated file whose content was read only in part (or, after downtime, not at all). */

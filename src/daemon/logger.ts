@@ -1,5 +1,6 @@
 // Structured log lines for journald: one line per event that matters, `level=... module=...
 // msg="..." key=value`. Info and debug go to stdout, warnings and errors to stderr. No files.
+import { safeText } from '../core/text.js';
 import type { LogFields, Logger } from '../notify/notifier.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -22,7 +23,8 @@ export function formatLine(level: LogLevel, module: string, msg: string, fields:
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => ` ${k}=${value(v)}`)
     .join('');
-  return `level=${level} module=${module} msg=${JSON.stringify(msg)}${extra}`;
+  // JSON.stringify escapes C0 controls but not DEL, C1 or bidi overrides: safeText does the rest.
+  return safeText(`level=${level} module=${module} msg=${JSON.stringify(msg)}${extra}`);
 }
 
 export interface ModuleLogger extends Logger {

@@ -6,6 +6,7 @@ import type { SourceRow } from '../store/sources.js';
 import type { App } from './app.js';
 import { ftlSourceFields, type FtlSourceFields } from './ftl-status.js';
 import { ftlDatabaseSetting } from './ftl-watch.js';
+import { checkPath, piholeLogAdvice, type SourceState } from './source-check.js';
 
 /** A daemon that has not written its heartbeat for this long is taken as stopped. */
 export const HEARTBEAT_STALE_MS = 90_000;
@@ -38,9 +39,22 @@ export interface SourceStatus {
 /** Pi-hole's database: its progress is in rows, not bytes (lag_bytes is 0). */
 export type SourceStatusEntry = SourceStatus | (SourceStatus & FtlSourceFields);
 
+/** A configured source (pihole.log, leases.files, captures.dir) and whether it can be read now. */
+export interface ConfiguredSource {
+  kind: 'pihole' | 'leases' | 'captures';
+  path: string;
+  state: SourceState;
+  /** What to do about it, when the state is not ok. */
+  advice: string | null;
+}
+
+/** Unread bytes of the configured log beyond which it is lagging (the daemon reads within seconds). */
+export const LAGGING_BYTES = 1024 * 1024;
+
 export interface StatusJson {
   daemon: { running: boolean; pid: number | null; started_at: string | null; uptime_s: number | null; heartbeat_at: string | null };
   sources: SourceStatusEntry[];
+  configured: ConfiguredSource[];
   counters: Record<string, number>;
   outbox: { pending: number; last_error: string | null };
   database: { path: string; bytes: number };
@@ -83,6 +97,7 @@ export function collectStatus(app: App, now: number): StatusJson {
       heartbeat_at: heartbeat ? isoUtc(heartbeat) : null,
     },
     sources,
+    configured: configuredSources(app, sources),
     counters: {
       devices: store.devices.list().length,
       dns_events: store.events.count(),
@@ -92,6 +107,38 @@ export function collectStatus(app: App, now: number): StatusJson {
     outbox: { pending: store.alerts.outboxDepth(), last_error: store.alerts.lastError() },
     database: { path: store.file, bytes: dbBytes },
   };
+}
+
+/** The configured sources' states, as the CLI's user sees them (run it as the daemon's user). */
+export function configuredSources(app: App, sources: readonly SourceStatusEntry[]): ConfiguredSource[] {
+  const { config } = app;
+  const log = config.pihole.log;
+  const read = sources
+    .filter((s) => s.kind === 'pihole' && s.path === log)
+    .sort((a, b) => (b.updated_at ?? '').localeCompare(a.updated_at ?? ''))[0];
+  let logState = checkPath(log);
+  if (logState === 'ok' && read !== undefined && read.lag_bytes > LAGGING_BYTES) logState = 'lagging';
+  const lagAdvice = read
+    ? `${(read.lag_bytes / 1048576).toFixed(1)} MB not read yet: is the daemon running and keeping up? (systemctl status nfmon)`
+    : null;
+  const out: ConfiguredSource[] = [
+    { kind: 'pihole', path: log, state: logState, advice: logState === 'lagging' ? lagAdvice : (piholeLogAdvice(log, logState) ?? null) },
+  ];
+  for (const f of config.leases.files) {
+    const state = checkPath(f);
+    out.push({ kind: 'leases', path: f, state, advice: state === 'ok' ? null : leasesAdvice(f, state) });
+  }
+  if (config.captures.dir) {
+    const state = checkPath(config.captures.dir, 'dir');
+    out.push({ kind: 'captures', path: config.captures.dir, state, advice: state === 'ok' ? null : `captures.dir ${config.captures.dir}: ${state}` });
+  }
+  return out;
+}
+
+function leasesAdvice(path: string, state: SourceState): string {
+  if (state === 'permission denied') return `cannot read ${path}: give nfmon's user read access (Pi-hole's dhcp.leases is world-readable by default)`;
+  if (state === 'missing') return `${path} does not exist: devices are known by IP until it does (set leases.files to your DHCP server's lease file)`;
+  return `${path} is not a regular file`;
 }
 
 function databaseStatus(path: string, s: SourceRow | undefined): SourceStatus & FtlSourceFields {

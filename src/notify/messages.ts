@@ -1,10 +1,18 @@
 // Home Assistant websocket commands for an alert, as plain objects (no I/O, no ids: the
-// connection numbers them). Keys are snake_case because this is the wire format.
+// connection numbers them). Keys are snake_case because this is the wire format. An alert's
+// message quotes host names from leases and logs: its human text (title, message) is escaped
+// and cut (core/text.ts) before it reaches a phone or the logbook; identities (mac, name in
+// `data`, the event's device) stay exact, as in the CLI's --json.
+import { safeField } from '../core/text.js';
 import type { OutgoingAlert } from './notifier.js';
 
 export const ALERT_EVENT_TYPE = 'nfmon_alert';
 /** Companion-app notification group, so nfmon's notifications stack together on the phone. */
 export const NOTIFICATION_GROUP = 'nfmon';
+/** Longest message sent: a phone shows a few lines, and one host name must not make it megabytes. */
+export const MAX_MESSAGE = 1000;
+
+const humanText = (text: string): string => safeField(text, MAX_MESSAGE);
 
 export interface ServiceName {
   readonly domain: string;
@@ -55,8 +63,8 @@ export function notifyServiceCall(target: ServiceName, alert: OutgoingAlert): Ca
     domain: target.domain,
     service: target.service,
     service_data: {
-      title: `nfmon: ${alert.rule}`,
-      message: alert.message,
+      title: humanText(`nfmon: ${alert.rule}`),
+      message: humanText(alert.message),
       data: {
         tag: alert.key,
         group: NOTIFICATION_GROUP,
@@ -112,7 +120,7 @@ export function alertEvent(alert: OutgoingAlert): FireEventMessage {
       severity: alert.severity,
       device: alert.device === null ? null : { mac: alert.device.mac, name: alert.device.name },
       session_id: alert.session_id,
-      message: alert.message,
+      message: humanText(alert.message),
     },
   };
 }

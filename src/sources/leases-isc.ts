@@ -26,8 +26,13 @@ interface Statement {
   truncated?: boolean;
 }
 
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
+/** Bounds on what one statement holds: a real lease block has a dozen statements of a few words. */
+const MAX_WORDS = 64;
+const MAX_BLOCK_STATEMENTS = 256;
+const MAX_DEPTH = 8;
+
+/** Tokens one at a time (a hostile file of 8 MB of `""` is four million of them). */
+function* tokenize(text: string): Generator<Token> {
   let line = 1;
   let i = 0;
   while (i < text.length) {
@@ -36,54 +41,84 @@ function tokenize(text: string): Token[] {
     if (c === '#') {
       while (i < text.length && text[i] !== '\n') i++;
     } else if (c === '{' || c === '}' || c === ';') {
-      tokens.push({ kind: c, text: c, line });
+      yield { kind: c, text: c, line };
       i++;
     } else if (c === '"') {
       let j = i + 1;
       while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      tokens.push({ kind: 'string', text: text.slice(i + 1, j), line });
+      const at = line;
       for (let k = i; k < j; k++) if (text[k] === '\n') line++;
+      yield { kind: 'string', text: text.slice(i + 1, Math.min(j, i + 1 + 4096)), line: at };
       i = j + 1;
     } else if (/\s/.test(c)) {
       i++;
     } else {
       let j = i;
       while (j < text.length && !/[\s{};"#]/.test(text[j]!)) j++;
-      tokens.push({ kind: 'word', text: text.slice(i, j), line });
+      yield { kind: 'word', text: text.slice(i, Math.min(j, i + 4096)), line };
       i = j;
     }
   }
-  return tokens;
 }
 
-/** Nests tokens into statements; blocks left open at the end of the file are marked truncated. */
-function parseStatements(tokens: readonly Token[], out: LeaseResultBuilder): Statement[] {
-  const root: Statement[] = [];
-  const stack: { list: Statement[]; owner?: Statement }[] = [{ list: root }];
+/**
+ * Nests tokens into statements and hands over each top-level one as soon as it is complete, so
+ * that memory holds one block, not the file. A block left open at the end of the file is marked
+ * truncated. Statements beyond the bounds above are counted as `too_long` and dropped.
+ */
+function* parseStatements(tokens: Iterable<Token>, out: LeaseResultBuilder): Generator<Statement> {
+  const stack: { list: Statement[]; owner?: Statement }[] = [{ list: [] }];
   let words: Token[] = [];
+  let overflow = false;
+  const add = (st: Statement): void => {
+    const list = stack.at(-1)!.list;
+    if (list.length < MAX_BLOCK_STATEMENTS || stack.length === 1) list.push(st);
+    else overflow = true;
+  };
   const flush = (): void => {
-    if (words.length > 0) stack.at(-1)!.list.push({ words, line: words[0]!.line });
+    if (words.length > 0) add({ words, line: words[0]!.line });
     words = [];
   };
+  /** Depth inside a block nested too deep to keep (skipped to its closing brace). */
+  let skip = 0;
   for (const t of tokens) {
-    if (t.kind === 'word' || t.kind === 'string') words.push(t);
-    else if (t.kind === ';') flush();
+    if (skip > 0) {
+      if (t.kind === '{') skip++;
+      else if (t.kind === '}') skip--;
+      continue;
+    }
+    if (t.kind === 'word' || t.kind === 'string') {
+      if (words.length < MAX_WORDS) words.push(t);
+      else overflow = true;
+    } else if (t.kind === ';') flush();
     else if (t.kind === '{') {
-      const s: Statement = { words, line: words[0]?.line ?? t.line, block: [] };
-      stack.at(-1)!.list.push(s);
-      stack.push({ list: s.block!, owner: s });
+      const st: Statement = { words, line: words[0]?.line ?? t.line, block: [] };
       words = [];
+      if (stack.length > MAX_DEPTH) {
+        out.bad(t.line, 'too_long');
+        skip = 1;
+        continue;
+      }
+      add(st);
+      stack.push({ list: st.block!, owner: st });
     } else {
       flush();
       if (stack.length > 1) stack.pop();
       else out.bad(t.line, 'unbalanced_brace');
     }
+    // Reported once per statement or block that lost something, when it ends.
+    if (overflow && t.kind !== 'word' && t.kind !== 'string') {
+      out.bad(t.line, 'too_long');
+      overflow = false;
+    }
+    // A complete top-level statement goes out at once.
+    if (stack.length === 1) yield* stack[0]!.list.splice(0);
   }
   // Inside an open block the block itself is reported; only a dangling top-level statement is extra.
   if (words.length > 0 && stack.length === 1) out.bad(words[0]!.line, 'truncated');
   const outer = stack[1]?.owner;
   if (outer) outer.truncated = true;
-  return root;
+  yield* stack[0]!.list;
 }
 
 /** `never`, `epoch <n>`, or `<weekday> YYYY/MM/DD HH:MM:SS` (UTC) -> epoch ms. */

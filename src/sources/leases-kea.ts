@@ -18,6 +18,8 @@ import {
 const STATES = ['default', 'declined', 'expired-reclaimed', 'released', 'registered'] as const;
 const INFINITE_LIFETIME = 0xffff_ffff;
 const REQUIRED = ['address', 'hwaddr', 'valid_lifetime', 'expire'] as const;
+/** Columns read of a line: Kea writes about a dozen; a line of millions of commas must not become millions of strings. */
+const MAX_COLUMNS = 64;
 
 function unescape(field: string): string {
   return field.replace(/&#x([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
@@ -26,7 +28,7 @@ function unescape(field: string): string {
 type Columns = ReadonlyMap<string, number>;
 
 function columnsOf(header: string, file: string): Columns {
-  const cols = new Map(header.split(',').map((name, i) => [name.trim(), i] as const));
+  const cols = new Map(header.split(',', MAX_COLUMNS).map((name, i) => [name.trim(), i] as const));
   const missing = REQUIRED.filter((c) => !cols.has(c));
   if (missing.length > 0) {
     throw new SourceError(`${file}:1: not a Kea lease file: header lacks ${missing.join(', ')}`, { file, line: 1, offset: 0 });
@@ -100,7 +102,7 @@ export function parseKeaLeases(text: string, opts: LeaseParseOptions): LeasePars
       out.skip('header');
       continue;
     }
-    const fields = line.split(',');
+    const fields = line.split(',', MAX_COLUMNS);
     // Kea writes every column; older files simply have fewer of them, named by their own header.
     if (fields.length !== cols.size) {
       out.bad(i + 1, 'field_count', line);

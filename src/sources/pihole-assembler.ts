@@ -15,7 +15,7 @@ import { ChainTracker, sameName } from './pihole-chains.js';
 import { LogClock } from './pihole-clock.js';
 import { NameFilter, NameMatcher } from './pihole-match.js';
 import {
-  A_BLOCKED, A_CACHED, A_REPLY, A_STALE, K_QUERY, S_FORWARDED, S_OTHER_SERVICE, S_PTR, SKIP_REASONS,
+  A_BLOCKED, A_CACHED, A_REPLY, A_STALE, K_QUERY, S_BINARY, S_FORWARDED, S_OTHER_SERVICE, S_PTR, SKIP_REASONS,
   answerValueKind, isPtrAnswer, newLineScan, scanPiholeLine, type LineScan,
 } from './pihole-scan.js';
 import { Skimmer } from './pihole-skim.js';
@@ -252,6 +252,7 @@ export class PiholeAssembler {
     this.chains.interrupt();
     const cls = this.matcher.classifyScanned(text, s);
     if (!cls) return S_OTHER_SERVICE;
+    if (!printable(text, s.nameStart, s.nameEnd) || !printable(text, s.valueStart, s.valueEnd)) return S_BINARY;
     this.markIfAtRest();
     if (this.pending.length >= this.maxPending) this.emitQuery(this.pending.shift()!, false);
     this.pending.push({
@@ -332,6 +333,20 @@ export class PiholeAssembler {
       lastTs: this.firstSetNow || this.firstTs === undefined ? undefined : this.stampChanged ? this.tsBefore : this.ts,
     };
   }
+}
+
+/**
+ * dnsmasq never logs a name with a byte outside printable ASCII: log_query() passes names through
+ * sanitise(), which writes `<name unprintable>` instead (pi-hole/FTL src/dnsmasq/cache.c). A
+ * query whose name or client holds one is damaged (or forged) and counted as `binary`, not kept.
+ * Lines are decoded as latin1: one character per byte.
+ */
+function printable(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
 }
 
 function toSkipCounts(counts: Float64Array): SkipCounts {

@@ -22,7 +22,13 @@ export class LineFeeder {
   offset: number;
   /** Offset after the last line at which the assembler was at rest. */
   private safeOffset: number;
-  private carry: Buffer | undefined;
+  /**
+   * The start of a line still waiting for its newline, in pieces (copies: chunks are reused),
+   * joined once the newline comes: joining at every chunk made a long line quadratic in small
+   * chunks (found by npm run fuzz).
+   */
+  private carry: Buffer[] = [];
+  private carryLength = 0;
   /** Bytes of an over-long line dropped so far, -1 when not dropping. */
   private dropping = -1;
   private readonly totals = { linesRead: 0, parsed: 0, dnsEvents: 0, servedEvents: 0 };
@@ -45,14 +51,14 @@ export class LineFeeder {
   push(chunk: Buffer): void {
     let from = this.dropping >= 0 ? this.dropOverlong(chunk) : 0;
     if (from < 0) return;
-    if (this.carry) {
+    if (this.carryLength > 0) {
       const nl = chunk.indexOf(10, from);
       if (nl < 0) {
-        this.keep(Buffer.concat([this.carry, chunk.subarray(from)]));
+        this.keep(chunk.subarray(from));
         return;
       }
-      const joined = Buffer.concat([this.carry, chunk.subarray(from, nl + 1)]);
-      this.carry = undefined;
+      const joined = Buffer.concat([...this.carry, chunk.subarray(from, nl + 1)]);
+      this.clearCarry();
       this.feedLines(joined, 0, joined.length);
       from = nl + 1;
     }
@@ -72,14 +78,14 @@ export class LineFeeder {
   end(final: boolean, reachedEnd = true, settle = false): PiholeReadStats {
     if (final) {
       if (this.dropping >= 0) this.countDropped(this.dropping);
-      else if (this.carry) {
-        const text = this.carry.toString('latin1');
-        this.carry = undefined;
+      else if (this.carryLength > 0) {
+        const text = Buffer.concat(this.carry).toString('latin1');
+        this.clearCarry();
         this.assembler.pushRange(text, 0, text.length);
         this.offset += text.length;
       }
       this.assembler.finish();
-    } else if (settle && reachedEnd && !this.carry && this.dropping < 0 && this.assembler.settle()) {
+    } else if (settle && reachedEnd && this.carryLength === 0 && this.dropping < 0 && this.assembler.settle()) {
       // Everything read ends in a newline and nothing is left open: the whole read is safe.
       this.safeOffset = this.offset;
     }
@@ -146,10 +152,18 @@ export class LineFeeder {
   }
 
   private keep(rest: Buffer): void {
-    if (rest.length > MAX_LINE) {
-      this.carry = undefined;
-      this.dropping = rest.length;
-    } else this.carry = Buffer.from(rest);
+    if (this.carryLength + rest.length > MAX_LINE) {
+      this.dropping = this.carryLength + rest.length;
+      this.clearCarry();
+    } else {
+      this.carry.push(Buffer.from(rest));
+      this.carryLength += rest.length;
+    }
+  }
+
+  private clearCarry(): void {
+    this.carry = [];
+    this.carryLength = 0;
   }
 
   /** Skip the rest of an over-long line; returns where the next line starts in chunk, or -1. */

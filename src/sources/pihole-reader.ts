@@ -1,13 +1,16 @@
 // Streams a pihole.log (plain, or gzip as logrotate leaves pihole.log.2.gz; detected by its magic
 // bytes) through the assembler and hands over events in batches, each with the byte offset that
 // resumes right after it. The caller stores a batch and its offset in one transaction, so a crash
-// neither loses nor repeats an event. Memory stays bounded whatever the file size.
+// neither loses nor repeats an event. Memory stays bounded whatever the file size. A file is
+// refused only when its first bytes clearly show another kind of file (sniff.ts); bad bytes in a
+// log (a NUL run after a power cut, a stray Latin-1 byte) cost only the lines they are in.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Catalog } from '../core/catalog.js';
 import type { SkipCounts } from '../core/types.js';
 import { SourceError } from './errors.js';
+import { refusal, SNIFF_BYTES } from './sniff.js';
 import { PiholeAssembler, type AssembledBatch } from './pihole-assembler.js';
 import { LineFeeder } from './pihole-feeder.js';
 
@@ -48,7 +51,7 @@ export interface PiholeReadStats {
 }
 
 const CHUNK = 1 << 20;
-const HEAD_BYTES = 1024;
+const HEAD_BYTES = SNIFF_BYTES;
 
 /** Read `path` from opts.startOffset to its end; onBatch is called synchronously for every batch. */
 export async function readPiholeLog(
@@ -155,7 +158,7 @@ async function* readFrom(path: string, start: number): AsyncGenerator<Buffer> {
   }
 }
 
-/** The decompressed stream from byte `start` on; its first KB is checked to be text first. */
+/** The decompressed stream from byte `start` on; its first bytes are checked (checkText) first. */
 async function* gunzipFrom(path: string, start: number): AsyncGenerator<Buffer> {
   const raw = createReadStream(path, { highWaterMark: CHUNK });
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
@@ -192,28 +195,10 @@ async function* gunzipFrom(path: string, start: number): AsyncGenerator<Buffer> 
   }
 }
 
-/** A log is text: no NUL and valid UTF-8 in its first KB (a sequence cut at the end is fine). */
+/** Refuse a file whose first bytes show another kind of file; a log with bad bytes is read. */
 function checkText(path: string, head: Buffer): void {
-  const nul = head.indexOf(0);
-  const invalid = firstInvalidUtf8(nul >= 0 ? head.subarray(0, nul) : head);
-  const bad = invalid >= 0 ? invalid : nul;
-  if (bad >= 0) {
-    throw new SourceError(`${path}: not a text log (binary data at offset ${bad})`, { file: path, offset: bad });
-  }
-}
-
-function firstInvalidUtf8(b: Buffer): number {
-  for (let i = 0; i < b.length; ) {
-    const c = b[i]!;
-    const need = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
-    if (need < 0) return i;
-    for (let k = 1; k <= need; k++) {
-      if (i + k >= b.length) return -1;
-      if ((b[i + k]! & 0xc0) !== 0x80) return i;
-    }
-    i += need + 1;
-  }
-  return -1;
+  const why = refusal(path, head, ['pihole-log'], 'a Pi-hole query log');
+  if (why !== undefined) throw new SourceError(why, { file: path, offset: 0 });
 }
 
 function fsReason(err: unknown): string {

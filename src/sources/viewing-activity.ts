@@ -1,15 +1,21 @@
 // Netflix account exports: ViewingActivity.csv ("Download your personal information") and the
 // per-profile NetflixViewingHistory.csv ("Download all"). Formats: ../shared/corpus/netflix-export.
-// The row logic is pure (ViewingRows); parseViewingCsv and readViewingFile feed it records.
+// The row logic is pure (ViewingRows); parseViewingCsv and readViewingFile feed it records from
+// the streaming CSV reader (csv-stream.ts). Memory stays bounded whatever the file: fields are
+// capped, plays go out in batches, the de-duplication keys take 16 bytes a play (key-set.ts),
+// and a NetflixViewingHistory.csv is read twice (the dates' day/month order first) instead of
+// being held.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { parse, type CsvError, type Options } from 'csv-parse';
-import { parse as parseSync } from 'csv-parse/sync';
+import { open, stat } from 'node:fs/promises';
 import type { Play } from '../core/reconcile-types.js';
+import { safeField } from '../core/text.js';
 import { countSkip, type SkipCounts } from '../core/types.js';
+import { CsvReader, type CsvProblem } from './csv-stream.js';
 import { SourceError } from './errors.js';
-import { parseCountry, parseDuration, parseHistoryDates, parseStartTime, type HistoryRow } from './viewing-fields.js';
+import { KeySet } from './key-set.js';
+import { refusal, SNIFF_BYTES } from './sniff.js';
+import { HistoryDateOrder, parseCountry, parseDuration, parseStartTime } from './viewing-fields.js';
 
 export { parseCountry, parseDuration, parseStartTime } from './viewing-fields.js';
 
@@ -33,6 +39,11 @@ export interface ViewingOptions {
   readonly profile?: string;
 }
 
+interface RowOptions extends ViewingOptions {
+  /** Second pass over a NetflixViewingHistory.csv: the order its dates were found to have. */
+  readonly historyOrder?: HistoryDateOrder;
+}
+
 export const VIEWING_ACTIVITY_HEADER = [
   'Profile Name', 'Start Time', 'Duration', 'Attributes', 'Title',
   'Supplemental Video Type', 'Device Type', 'Bookmark', 'Latest Bookmark', 'Country',
@@ -42,17 +53,9 @@ const HISTORY_HEADER = ['Title', 'Date'] as const;
 export const MAX_FILE_BYTES = 200 * 1024 * 1024;
 const MAX_SKIPPED_LINES = 20;
 const BATCH = 1000;
+/** Bytes read at a time. */
+const CHUNK = 64 * 1024;
 export const DEFAULT_HISTORY_PROFILE = 'unknown';
-
-// relax_quotes: a stray quote inside a field must cost one row, not desync the rest of the file.
-const CSV_OPTIONS: Options = {
-  bom: true,
-  relax_column_count: true,
-  relax_quotes: true,
-  skip_empty_lines: true,
-  skip_records_with_error: true,
-  info: true,
-};
 
 /** Hex SHA-256 of a title, for `store_titles: false`. */
 export function titleHash(title: string): string {
@@ -71,14 +74,22 @@ function sameHeader(record: readonly string[], header: readonly string[]): boole
 /** Row-by-row state of one file: header detection, de-duplication, counts. */
 export class ViewingRows {
   private format: ViewingFormat | undefined;
-  private readonly keys = new Set<string>();
-  private readonly history: HistoryRow[] = [];
+  private readonly keys = new KeySet();
+  /** First pass over a history file: its dates are only observed, for their order. */
+  readonly order: HistoryDateOrder;
   readonly counts: ViewingCounts = { rows: 0, plays: 0, previews: 0, skipped: {}, skippedLines: [], format: 'viewing_activity' };
 
-  constructor(private readonly opts: ViewingOptions = {}) {}
+  constructor(private readonly opts: RowOptions = {}) {
+    this.order = opts.historyOrder ?? new HistoryDateOrder();
+  }
 
   private get file(): string {
     return this.opts.file ?? '<input>';
+  }
+
+  /** A history file whose dates were only observed: read it again with `order`. */
+  get needsSecondPass(): boolean {
+    return this.format === 'viewing_history' && this.opts.historyOrder === undefined;
   }
 
   /** One CSV record; `line` is the file line it starts on. Returns the play, if the row gave one. */
@@ -89,44 +100,49 @@ export class ViewingRows {
       return undefined;
     }
     this.counts.rows++;
-    if (this.format === 'viewing_history') {
-      if (record.length !== 2) return this.skip('wrong_column_count', line);
-      this.history.push({ title: record[0] ?? '', date: (record[1] ?? '').trim(), line });
-      return undefined;
-    }
+    if (this.format === 'viewing_history') return this.historyRow(record, line);
     return this.activityRow(record, line);
   }
 
-  /** A record csv-parse could not read at all (e.g. an unclosed quote). */
-  unreadable(line: number): void {
+  /** A record the CSV reader could not read (an unclosed quote, a field over the cap). */
+  unreadable(line: number, reason: CsvProblem = 'unreadable_csv'): void {
+    if (this.format === undefined) {
+      throw new SourceError(`${this.file}: not a Netflix ViewingActivity.csv or NetflixViewingHistory.csv: its first line cannot be read as CSV (${reason})`, {
+        file: this.file,
+        line,
+      });
+    }
     this.counts.rows++;
-    this.skip('unreadable_csv', line);
+    this.skip(reason, line);
   }
 
-  /** Call after the last record: day-level files are decided (date order) only now. */
-  finish(): Play[] {
+  /** Call after the last record. */
+  finish(): void {
     if (this.format === undefined) throw new SourceError('empty file: no header', { file: this.file, line: 1 });
-    if (this.format !== 'viewing_history') return [];
-    const plays: Play[] = [];
-    for (const d of parseHistoryDates(this.history)) {
-      if (d.day === undefined) {
-        this.skip('bad_date', d.row.line);
-        continue;
-      }
-      const play = this.keep(this.historyPlay(d.row.title, d.day), d.row.line);
-      if (play) plays.push(play);
+  }
+
+  private historyRow(record: readonly string[], line: number): Play | undefined {
+    const date = (record[1] ?? '').trim();
+    if (this.opts.historyOrder === undefined) {
+      this.order.observe(date);
+      return undefined;
     }
-    return plays;
+    if (record.length !== 2) return this.skip('wrong_column_count', line);
+    const day = this.order.dayOf(date);
+    if (day === undefined) return this.skip('bad_date', line);
+    return this.keep(this.historyPlay(record[0] ?? '', day), line);
   }
 
   private detect(record: readonly string[], line: number): ViewingFormat {
     if (sameHeader(record, VIEWING_ACTIVITY_HEADER)) return 'viewing_activity';
     if (sameHeader(record, HISTORY_HEADER)) return 'viewing_history';
-    const shown = record.join(',').slice(0, 120);
-    throw new SourceError(`not a Netflix ViewingActivity.csv or NetflixViewingHistory.csv: header "${shown}"`, {
-      file: this.file,
-      line,
-    });
+    const text = record.join(',');
+    // Never echo binary: a first line with replacement or control characters is not shown.
+    const shown = isText(text) ? `header "${safeField(text, 120)}"` : 'a first line that is not text';
+    throw new SourceError(
+      `not a Netflix ViewingActivity.csv or NetflixViewingHistory.csv: ${shown} (expected "${VIEWING_ACTIVITY_HEADER.slice(0, 3).join(',')},..." or "Title,Date")`,
+      { file: this.file, line },
+    );
   }
 
   private activityRow(r: readonly string[], line: number): Play | undefined {
@@ -162,8 +178,7 @@ export class ViewingRows {
   }
 
   private keep(play: Play, line: number): Play | undefined {
-    if (this.keys.has(play.key)) return this.skip('duplicate_row', line);
-    this.keys.add(play.key);
+    if (!this.keys.add(play.key)) return this.skip('duplicate_row', line);
     this.counts.plays++;
     if (play.preview) this.counts.previews++;
     return play;
@@ -176,27 +191,13 @@ export class ViewingRows {
   }
 }
 
-interface InfoRecord {
-  record: string[];
-  info: { lines: number };
-}
-
-/**
- * The line each record starts on. csv-parse reports the line a record ends on, and counts a CRLF
- * inside a quoted field as two lines (csv-parse 6.2), which would shift every later line number.
- */
-class LineMapper {
-  private overcount = 0;
-
-  startLine(r: InfoRecord): number {
-    let newlines = 0;
-    for (const field of r.record) {
-      if (!field.includes('\n')) continue;
-      newlines += field.split('\n').length - 1;
-      this.overcount += field.split('\r\n').length - 1;
-    }
-    return r.info.lines - this.overcount - newlines;
+/** No replacement character (bad UTF-8) and no control character but tab and line ends. */
+function isText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0xfffd || (c < 0x20 && c !== 9 && c !== 10 && c !== 13) || (c >= 0x7f && c <= 0x9f)) return false;
   }
+  return true;
 }
 
 /** Line ends inside a field follow the file's convention; a play's title (and key) must not. */
@@ -204,34 +205,40 @@ function normalizeFields(record: readonly string[]): string[] {
   return record.map((f) => (f.includes('\r') ? f.replace(/\r\n?/g, '\n') : f));
 }
 
-/** csv-parse gave up on a record; its line is where it gave up (an unclosed quote: the end). */
-function skipHandler(rows: ViewingRows): (err: CsvError | undefined) => undefined {
-  return (err) => {
-    rows.unreadable(typeof err?.lines === 'number' ? err.lines : 0);
-    return undefined;
-  };
+/** A CSV reader feeding `rows`, collecting the plays it gives into `out`. */
+function readerFor(rows: ViewingRows, out: Play[]): CsvReader {
+  return new CsvReader({
+    record: (fields, line) => {
+      const play = rows.push(normalizeFields(fields), line);
+      if (play) out.push(play);
+    },
+    bad: (line, reason) => rows.unreadable(line, reason),
+  });
 }
 
 /** Parse a whole export held in memory (tests, small files). */
 export function parseViewingCsv(input: string | Buffer, opts: ViewingOptions = {}): { plays: Play[]; counts: ViewingCounts } {
-  const rows = new ViewingRows(opts);
-  const records = parseSync(input, {
-    ...CSV_OPTIONS,
-    on_skip: skipHandler(rows),
-  }) as unknown as InfoRecord[];
-  const plays: Play[] = [];
-  const lines = new LineMapper();
-  for (const r of records) {
-    const play = rows.push(normalizeFields(r.record), lines.startLine(r));
-    if (play) plays.push(play);
+  const text = typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
+  const once = (rows: ViewingRows): Play[] => {
+    const plays: Play[] = [];
+    const reader = readerFor(rows, plays);
+    reader.push(text);
+    reader.end();
+    rows.finish();
+    return plays;
+  };
+  let rows = new ViewingRows(opts);
+  let plays = once(rows);
+  if (rows.needsSecondPass) {
+    rows = new ViewingRows({ ...opts, historyOrder: rows.order });
+    plays = once(rows);
   }
-  plays.push(...rows.finish());
   return { plays, counts: rows.counts };
 }
 
 /**
- * Stream an export from disk, handing plays over in batches (bounded memory for the plays; the
- * de-duplication keys stay in memory, 32 bytes a play). Refuses files over MAX_FILE_BYTES.
+ * Stream an export from disk, handing plays over in batches. Refuses files over MAX_FILE_BYTES
+ * and files that clearly are something else (a log, a capture, binary data).
  */
 export async function readViewingFile(
   path: string,
@@ -245,36 +252,53 @@ export async function readViewingFile(
   if (size > MAX_FILE_BYTES) {
     throw new SourceError(`${size} bytes is too large for a Netflix export (limit ${MAX_FILE_BYTES})`, { file: path, offset: 0 });
   }
-  const rows = new ViewingRows({ ...opts, file: path });
-  const parser = createReadStream(path).pipe(
-    parse({ ...CSV_OPTIONS, on_skip: skipHandler(rows) }),
-  );
-  let batch: Play[] = [];
-  const lines = new LineMapper();
+  const why = refusal(path, await readHead(path), ['viewing-activity', 'viewing-history'], 'a Netflix export (ViewingActivity.csv)');
+  if (why !== undefined) throw new SourceError(why, { file: path, offset: 0 });
+  const first = new ViewingRows({ ...opts, file: path });
+  await readPass(path, first, onBatch);
+  if (!first.needsSecondPass) return first.counts;
+  const second = new ViewingRows({ ...opts, file: path, historyOrder: first.order });
+  await readPass(path, second, onBatch);
+  return second.counts;
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r').catch((cause: unknown) => Promise.reject(new SourceError(`cannot read ${path}`, { file: path, cause })));
+  try {
+    const buf = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** One pass over the file; bad UTF-8 becomes U+FFFD and costs at most its row's fields. */
+async function readPass(path: string, rows: ViewingRows, onBatch: (plays: Play[]) => void | Promise<void>): Promise<void> {
+  const plays: Play[] = [];
+  const reader = readerFor(rows, plays);
+  const decoder = new TextDecoder('utf-8');
   // The consumer's own failures (a full disk) pass through unchanged; only reading is a SourceError.
   let consumerFailed = false;
-  const deliver = async (plays: Play[]): Promise<void> => {
+  const deliver = async (): Promise<void> => {
     try {
-      await onBatch(plays);
+      await onBatch(plays.splice(0));
     } catch (err) {
       consumerFailed = true;
       throw err;
     }
   };
   try {
-    for await (const r of parser as AsyncIterable<InfoRecord>) {
-      const play = rows.push(normalizeFields(r.record), lines.startLine(r));
-      if (play) batch.push(play);
-      if (batch.length >= BATCH) {
-        await deliver(batch);
-        batch = [];
-      }
+    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
+      reader.push(decoder.decode(chunk, { stream: true }));
+      if (plays.length >= BATCH) await deliver();
     }
+    reader.push(decoder.decode());
+    reader.end();
   } catch (cause) {
     if (consumerFailed || cause instanceof SourceError) throw cause;
     throw new SourceError(`cannot read ${path}: ${(cause as Error).message}`, { file: path, cause });
   }
-  batch.push(...rows.finish());
-  if (batch.length > 0) await onBatch(batch);
-  return rows.counts;
+  rows.finish();
+  if (plays.length > 0) await deliver();
 }

@@ -1,19 +1,35 @@
 // Field parsers of the Netflix exports (pure): start times, durations and countries of
 // ViewingActivity.csv, and the locale-dependent dates of NetflixViewingHistory.csv.
 
-const START = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 const DURATION = /^(\d{1,3}):([0-5]\d):([0-5]\d)$/;
 const COUNTRY = /^([A-Za-z]{2})(?:\s*\((.*)\))?$/;
 
-/** `YYYY-MM-DD HH:MM:SS` read as UTC; undefined unless it names a real instant. */
-export function parseStartTime(s: string): number | undefined {
-  const m = START.exec(s.trim());
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const ts = Date.UTC(y, mo - 1, d, h, mi, se);
-  const back = new Date(ts);
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return undefined;
-  return ts;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number in s[i, i + n) if all its characters are digits, else -1. */
+function digits(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * `YYYY-MM-DD HH:MM:SS` read as UTC; undefined unless it names a real instant. Read by hand (it
+ * runs for every row of an export that may hold a million).
+ */
+export function parseStartTime(text: string): number | undefined {
+  const s = text.length === 19 ? text : text.trim();
+  if (s.length !== 19 || s[4] !== '-' || s[7] !== '-' || s[10] !== ' ' || s[13] !== ':' || s[16] !== ':') return undefined;
+  const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
+  const h = digits(s, 11, 2), mi = digits(s, 14, 2), se = digits(s, 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) return undefined;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (mo === 2 && leap ? 29 : (DAYS_IN_MONTH[mo - 1] ?? 0))) return undefined;
+  return Date.UTC(y, mo - 1, d, h, mi, se);
 }
 
 /** `HH:MM:SS` in seconds; '' is 0 (a play with no recorded duration still happened). */
@@ -89,29 +105,43 @@ function utcDay(year: number, month: number, day: number): number | undefined {
   return new Date(ts).getUTCDate() === day ? ts : undefined;
 }
 
-/** Per separator: true if that separator's dates are month-first in this file. */
-function monthFirstBySeparator(parts: readonly Parts[]): Map<string, boolean> {
-  const out = new Map<string, boolean>();
-  for (const sep of new Set(parts.map((p) => p.sep))) {
-    const list = parts.filter((p) => p.sep === sep && !p.yearFirst);
-    const firstOver12 = list.some((p) => p.a > 12);
-    const secondOver12 = list.some((p) => p.b > 12);
-    const defaultMonthFirst = sep === '/';
-    if (defaultMonthFirst) out.set(sep, !(firstOver12 && !secondOver12));
-    else out.set(sep, secondOver12 && !firstOver12);
+/**
+ * The day/month order of a file's dates, learnt one date at a time: a reader sees every date once
+ * (observe), then reads the file again for the days (dayOf), holding a few flags, not the rows.
+ */
+export class HistoryDateOrder {
+  /** Per separator: some date's first part is over 12, some date's second part is. */
+  private readonly over12 = new Map<string, { first: boolean; second: boolean }>();
+
+  observe(date: string): void {
+    const p = split(date);
+    if (!p) return;
+    const o = this.over12.get(p.sep) ?? { first: false, second: false };
+    if (!p.yearFirst) {
+      if (p.a > 12) o.first = true;
+      if (p.b > 12) o.second = true;
+    }
+    this.over12.set(p.sep, o);
   }
-  return out;
+
+  /** True if dates with this separator are month-first in this file. */
+  monthFirst(sep: string): boolean {
+    const o = this.over12.get(sep) ?? { first: false, second: false };
+    return sep === '/' ? !(o.first && !o.second) : o.second && !o.first;
+  }
+
+  /** Midnight UTC of the date's calendar day, or undefined if it is not a date. */
+  dayOf(date: string): number | undefined {
+    const p = split(date);
+    if (!p) return undefined;
+    if (p.yearFirst) return utcDay(p.a, p.b, p.c);
+    return this.monthFirst(p.sep) ? utcDay(p.c, p.a, p.b) : utcDay(p.c, p.b, p.a);
+  }
 }
 
 /** The calendar day of each row, with the day/month order decided for the file as a whole. */
 export function parseHistoryDates(rows: readonly HistoryRow[]): HistoryDay[] {
-  const parts = rows.map((r) => split(r.date));
-  const order = monthFirstBySeparator(parts.filter((p): p is Parts => p !== undefined));
-  return rows.map((row, i) => {
-    const p = parts[i];
-    if (!p) return { row, day: undefined };
-    if (p.yearFirst) return { row, day: utcDay(p.a, p.b, p.c) };
-    const monthFirst = order.get(p.sep) ?? false;
-    return { row, day: monthFirst ? utcDay(p.c, p.a, p.b) : utcDay(p.c, p.b, p.a) };
-  });
+  const order = new HistoryDateOrder();
+  for (const r of rows) order.observe(r.date);
+  return rows.map((row) => ({ row, day: order.dayOf(row.date) }));
 }

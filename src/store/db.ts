@@ -1,5 +1,9 @@
 // Opening the database: WAL, pragmas, migrations. One Database object per process.
-import { mkdirSync } from 'node:fs';
+// Read-only opening (the CLI's queries) never creates anything: no file, no directory, no
+// migration it could not do, and it works on a database it may not write (mode 0444, a
+// read-only mount). A database nfmon creates is 0640 and its directory 0750: SQLite gives the
+// -wal and -shm files the mode of the database file (unix VFS, robust_open), so they follow.
+import { accessSync, closeSync, constants, fchmodSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
@@ -17,28 +21,165 @@ export class StoreError extends Error {
   }
 }
 
+/** A read-only command was pointed at a database that does not exist (yet). */
+export class NoDatabaseError extends StoreError {
+  constructor(file: string, options?: { cause?: unknown }) {
+    super(`no database at ${file} (run nfmon ingest or nfmon run first)`, file, options);
+    this.name = 'NoDatabaseError';
+  }
+}
+
 export interface OpenOptions {
   readonly readonly?: boolean;
 }
 
+/** Modes of what nfmon creates: the database may hold who watched what, and when. */
+export const DB_FILE_MODE = 0o640;
+export const DB_DIR_MODE = 0o750;
+
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+  if (opts.readonly && file !== ':memory:') return openReadOnly(file);
   let db: Db;
   try {
-    if (!opts.readonly && file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    if (file !== ':memory:') createFile(file);
+    db = new Database(file);
+  } catch (err) {
+    throw new StoreError(`cannot open database ${file}: ${(err as Error).message}`, file, { cause: err });
+  }
+  return configure(db, file, false);
+}
+
+/** The directory and an empty file with nfmon's modes, unless the file is there already. */
+function createFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: DB_DIR_MODE });
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', DB_FILE_MODE);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  try {
+    fchmodSync(fd, DB_FILE_MODE); // whatever the umask
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openReadOnly(file: string): Db {
+  try {
+    if (statSync(file).isDirectory()) throw new StoreError(`cannot open database ${file}: it is a directory, not a database file`, file);
+  } catch (err) {
+    if (err instanceof StoreError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new NoDatabaseError(file, { cause: err });
+    throw new StoreError(`cannot open database ${file}: ${code === 'EACCES' ? 'permission denied' : (err as Error).message}`, file, { cause: err });
+  }
+  const db = openShared(file) ?? openSnapshot(file);
+  const version = schemaVersion(db);
+  if (version >= MIGRATIONS.length) return db;
+  // Written by an older nfmon: bring it up to date if we may write it, else say how to.
+  db.close();
+  if (!writable(file)) {
+    throw new StoreError(`database ${file} has schema ${version}, older than this nfmon (${MIGRATIONS.length}), and is read-only: run nfmon run or nfmon ingest once as its owner to upgrade it`, file);
+  }
+  openDatabase(file).close();
+  return openShared(file) ?? openSnapshot(file);
+}
+
+/** SQLite's codes for "the -shm file can be neither created nor opened" (WAL index). */
+const NO_SHM = new Set(['SQLITE_READONLY_DIRECTORY', 'SQLITE_READONLY_CANTINIT', 'SQLITE_CANTOPEN', 'SQLITE_READONLY_CANTLOCK']);
+
+/**
+ * The usual read-only connection, which shares the WAL index (-shm) with a running daemon; or
+ * undefined when that index can be neither created nor opened (a read-only mount, a directory
+ * this user may not write).
+ */
+function openShared(file: string): Db | undefined {
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
   } catch (err) {
     throw new StoreError(`cannot open database ${file}: ${(err as Error).message}`, file, { cause: err });
   }
   try {
+    return configure(db, file, true);
+  } catch (err) {
+    const code = (err as { cause?: { code?: unknown } }).cause?.code;
+    if (typeof code === 'string' && NO_SHM.has(code)) return undefined;
+    throw err;
+  }
+}
+
+/** Largest database read whole into memory when it cannot be shared (see openSnapshot). */
+export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Without a usable -shm, SQLite cannot read a WAL database in place. If its -wal holds nothing,
+ * the file alone is the whole database: read it into memory, marked as a rollback-journal
+ * database (header bytes 18-19, https://www.sqlite.org/fileformat2.html#file_format_version_numbers),
+ * which only this copy sees. Otherwise the data in the -wal is needed: say whose it is.
+ */
+function openSnapshot(file: string): Db {
+  const wal = fileSize(`${file}-wal`);
+  if (wal !== undefined && wal > 0) {
+    throw new StoreError(
+      `cannot read database ${file}: ${dirname(file)} or ${file}-shm is not writable for this user while the daemon has data in ${file}-wal; run the command as the daemon's user (sudo -u nfmon nfmon ...)`,
+      file,
+    );
+  }
+  const size = fileSize(file) ?? 0;
+  if (size > MAX_SNAPSHOT_BYTES) {
+    throw new StoreError(`cannot read database ${file} in place (read-only location) and at ${size} bytes it is too large to copy into memory; run the command as the daemon's user`, file);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new StoreError(`cannot read database ${file}: ${(err as Error).message}`, file, { cause: err });
+  }
+  if (bytes.length > 19 && bytes[18] === 2 && bytes[19] === 2) {
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  let db: Db;
+  try {
+    db = new Database(bytes, { readonly: true });
+  } catch (err) {
+    throw new StoreError(`database ${file} is not usable: ${(err as Error).message}`, file, { cause: err });
+  }
+  return configure(db, file, true);
+}
+
+function fileSize(file: string): number | undefined {
+  try {
+    return statSync(file).size;
+  } catch {
+    return undefined;
+  }
+}
+
+function writable(file: string): boolean {
+  try {
+    accessSync(file, constants.W_OK);
+    accessSync(dirname(file), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function configure(db: Db, file: string, readonly: boolean): Db {
+  try {
     // WAL lets the CLI read while the daemon writes; NORMAL sync is safe with WAL (no corruption,
     // at worst the last transaction is lost on power failure, and offsets roll back with it).
-    if (!opts.readonly) db.pragma('journal_mode = WAL');
+    if (!readonly) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     // Keep the page cache small on a Pi (negative = KiB).
     db.pragma('cache_size = -8000');
-    if (!opts.readonly) migrate(db, file);
+    if (!readonly) migrate(db, file);
     else checkVersion(db, file);
   } catch (err) {
     db.close();

@@ -62,6 +62,14 @@ export class PlayRepo {
     }));
   }
 
+  /** The most common country of the plays that are not previews ('' if none), as homeCountryOf counts. */
+  mostCommonCountry(): string {
+    const row = this.db
+      .prepare(`SELECT country FROM plays WHERE preview_type IS NULL AND country <> '' GROUP BY country ORDER BY count(*) DESC, country LIMIT 1`)
+      .get() as { country: string } | undefined;
+    return row?.country ?? '';
+  }
+
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM plays').get() as { n: number }).n;
   }

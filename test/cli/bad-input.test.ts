@@ -1,7 +1,7 @@
 // Bad input through the built binary (issue 2, "Bad input"): every problem is one line on stderr
 // naming the file, line or key; exit 2 for bad usage or config, 1 for runtime failures; bad
 // lines are counted and skipped; nothing already stored is lost; never a stack trace.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -49,11 +49,11 @@ beforeAll(() => {
 afterAll(() => house.dispose());
 
 describe('a binary file passed as a log', () => {
-  it('fails with exit 1 and one line naming the file', () => {
+  it('fails with exit 1 and one line naming the file and what it looks like', () => {
     const bin = house.copy(join(BAD, 'binary.log'), 'binary.log');
     const r = house.run(['ingest', '--pihole-log', bin]);
     expect(r.code).toBe(1);
-    expect(stderrLines(r)).toEqual([`nfmon: ${bin}: not a text log (binary data at offset 7)`]);
+    expect(stderrLines(r)).toEqual([`nfmon: ${bin}: this looks like a program (executable), not a Pi-hole query log`]);
     expectNoTrace(r);
   });
 
@@ -68,7 +68,7 @@ describe('a binary file passed as a log', () => {
       const f = copyHousehold(other);
       const r = other.run(['ingest', '--leases', f.leases, '--pihole-log', join(BAD, 'binary.log'), '--pihole-log', f.log, '--json']);
       expect(r.code).toBe(1);
-      expect(stderrLines(r)).toEqual([`nfmon: ${join(BAD, 'binary.log')}: not a text log (binary data at offset 7)`]);
+      expect(stderrLines(r)).toEqual([`nfmon: ${join(BAD, 'binary.log')}: this looks like a program (executable), not a Pi-hole query log`]);
       const report = JSON.parse(r.stdout) as IngestJson;
       expect(report.logs.map((l) => [l.path, l.dns_events])).toEqual([[f.log, 467]]);
       expect(report.sessions).toBe(8);
@@ -156,7 +156,8 @@ describe('missing, empty and odd files', () => {
     const r = sb.run(['ingest', '--pihole-log', log, '--pihole-log', sb.path('gone.log')]);
     expect(r.code).toBe(2);
     expect(stderrLines(r)).toEqual([`nfmon: ${sb.path('gone.log')}: no such file`]);
-    expect(sb.json(['sessions', '--since', 'all'])).toEqual([]);
+    // Not even a database was made.
+    expect(existsSync(sb.db)).toBe(false);
   });
 
   it('a directory is not a log', () => {
@@ -206,7 +207,7 @@ describe('bad config', () => {
   it('refuses before touching anything: ingest with a bad config reads nothing', () => {
     const r = withConfig('typo.yaml', ['ingest', '--pihole-log', join(BAD, 'truncated.log')]);
     expect(r.code).toBe(2);
-    expect(sb.json(['sessions', '--since', 'all'])).toEqual([]);
+    expect(existsSync(sb.db)).toBe(false);
   });
 
   it('bad values: one line each, naming the key and what was expected', () => {
@@ -249,7 +250,10 @@ describe('a database nfmon cannot use', () => {
     mkdirSync(sb.db);
     const r = sb.run(['devices']);
     expect(r.code).toBe(1);
-    expect(stderrLines(r)).toEqual([`nfmon: cannot open database ${sb.db}: unable to open database file`]);
+    expect(stderrLines(r)).toEqual([`nfmon: cannot open database ${sb.db}: it is a directory, not a database file`]);
+    const w = sb.run(['ingest', '--pihole-log', join(BAD, 'truncated.log')]);
+    expect(w.code).toBe(1);
+    expect(stderrLines(w)).toEqual([`nfmon: cannot open database ${sb.db}: unable to open database file`]);
     expectNoTrace(r);
   });
 

@@ -142,7 +142,10 @@ describe('nfmon forget', () => {
     const before = counters();
     const r = sb.run(['forget', 'Nobody']);
     expect(r.code).toBe(2);
-    expect(stderrLines(r)).toEqual(['nfmon: --device: no device matches "Nobody" (try nfmon devices)']);
+    // Named as it was given (not "--device"), with the devices there are to choose from.
+    const [line] = stderrLines(r);
+    expect(line).toMatch(/^nfmon: forget: no device matches "Nobody" \(known devices: .+; nfmon devices lists them all\)$/);
+    expect(line).toContain('Kids iPad');
     expect(counters()).toEqual(before);
   });
 

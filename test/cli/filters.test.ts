@@ -111,12 +111,15 @@ describe('sessions --device / --service', () => {
   it('an unknown device is a usage error naming it', () => {
     const r = house.run(['sessions', '--since', 'all', '--device', 'Nobody']);
     expect(r.code).toBe(2);
-    expect(stderrLines(r)).toEqual(['nfmon: --device: no device matches "Nobody" (try nfmon devices)']);
+    const [line] = stderrLines(r);
+    expect(line).toMatch(/^nfmon: --device: no device matches "Nobody" \(known devices: .+; nfmon devices lists them all\)$/);
   });
 
-  it('--service netflix keeps all eight, another service none', () => {
+  it('--service netflix keeps all eight; a service that is not monitored is refused with the choices', () => {
     expect(house.json<SessionJson[]>(['sessions', '--since', 'all', '--service', 'netflix'])).toHaveLength(8);
-    expect(house.json<SessionJson[]>(['sessions', '--since', 'all', '--service', 'disney_plus'])).toEqual([]);
+    const r = house.run(['sessions', '--since', 'all', '--service', 'hulu']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(stderrLines(r)).toEqual(['nfmon: --service: unknown service "hulu" (monitored: netflix; more can be added under services in the config)']);
   });
 });
 
@@ -166,9 +169,12 @@ describe('global --config and --db', () => {
     try {
       other.copy(files.leases, 'dhcp.leases');
       const typo = other.write('typo.yaml', 'timezone: UTC\nrulez: {}\n');
+      // Queries never create a database: give them one.
+      const query = ['devices', 'sessions', 'alerts', 'status', 'reconcile'].includes(args[0] ?? '');
       for (const [i, place] of (['before', 'after'] as const).entries()) {
         const db = other.path(`${place}.db`);
         const globals = ['--config', HOUSEHOLD_CONFIG, '--db', db];
+        if (query) expect(other.run(['--db', db, 'ingest', '--leases', 'dhcp.leases'], { noDb: true }).code).toBe(0);
         const ok = other.run(place === 'before' ? [...globals, ...args] : [...args, ...globals], { noDb: true });
         expect([ok.code, ok.stderr]).toEqual([0, '']);
         expect(existsSync(db)).toBe(true);
@@ -185,6 +191,8 @@ describe('global --config and --db', () => {
   it('--db picks the database: another path is another (empty) store', () => {
     const other = new CliSandbox(HOUSEHOLD_CONFIG);
     try {
+      const empty = other.write('empty.log', '');
+      expect(other.run(['ingest', '--pihole-log', empty]).code).toBe(0);
       expect(other.json(['devices'])).toEqual([]);
       expect(other.json(['sessions', '--since', 'all'])).toEqual([]);
       expect(house.json<unknown[]>(['devices'])).toHaveLength(6);
@@ -226,6 +234,22 @@ describe('global --config and --db', () => {
       expect(bare.json<{ plays: unknown[] }>(['reconcile']).plays).toEqual([]);
     } finally {
       bare.dispose();
+    }
+  });
+});
+
+describe('nothing found: the hint fits what was asked', () => {
+  it('suggests --since all only when it was not given, and refuses --until before --since', () => {
+    const sb = new CliSandbox();
+    try {
+      expect(sb.run(['ingest', '--pihole-log', sb.write('empty.log', '')]).code).toBe(0);
+      expect(sb.run(['sessions']).stdout).toBe('No viewing sessions in that range (try --since all).\n');
+      expect(sb.run(['sessions', '--since', 'all']).stdout).toBe('No viewing sessions yet.\n');
+      expect(sb.run(['sessions', '--since', 'all', '--until', '2020-01-01']).stdout).toBe('No viewing sessions in that range.\n');
+      const r = sb.run(['sessions', '--since', '2026-01-02', '--until', '2026-01-01']);
+      expect([r.code, stderrLines(r)]).toEqual([2, ['nfmon: --until 2026-01-01 is before --since 2026-01-02']]);
+    } finally {
+      sb.dispose();
     }
   });
 });

@@ -274,6 +274,7 @@ describe('nfmon ingest --pihole-db: files only readable', () => {
       chmodSync(fx.file, 0o640); // pihole:pihole 0640, and this reader is not in the group
       const config = join(work, 'config.yaml');
       writeFileSync(config, JSON.stringify({ timezone: 'UTC', pihole: { database: fx.file } }));
+      expect(runAsReader(['--config', config, 'forget', '--viewing-activity'], work).code).toBe(0); // makes nfmon's database
       const r = runAsReader(['--config', config, 'status', '--json'], work);
       expect(r.code).toBe(0);
       const src = (JSON.parse(r.stdout) as { sources: SourceJson[] }).sources.find((s) => s.kind === 'pihole_db');
@@ -294,7 +295,9 @@ describe('nfmon ingest --pihole-db: files only readable', () => {
       const missing = join(work, 'etc', 'pihole-FTL.db');
       const config = join(work, 'config.yaml');
       writeFileSync(config, JSON.stringify({ timezone: 'UTC', pihole: { database: missing } }));
-      const r = spawnSync(process.execPath, [BIN, '--config', config, '--db', join(work, 'nfmon.db'), 'status', '--json'], { encoding: 'utf8' });
+      const cli = (args: string[]) => spawnSync(process.execPath, [BIN, '--config', config, '--db', join(work, 'nfmon.db'), ...args], { encoding: 'utf8' });
+      expect(cli(['forget', '--viewing-activity']).status).toBe(0); // makes nfmon's database
+      const r = cli(['status', '--json']);
       const src = (JSON.parse(r.stdout) as { sources: SourceJson[] }).sources.find((s) => s.kind === 'pihole_db');
       expect(src).toMatchObject({ path: missing, last_row: 0, max_row: null, last_error: `${missing}: no such file` });
       expect(src?.fix).toMatch(/pihole\.database/);

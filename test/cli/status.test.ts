@@ -1,6 +1,6 @@
 // nfmon status: the daemon's state, each source's progress and lag, counters, outbox, database.
 import { join } from 'node:path';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAD, CliSandbox, copyHousehold, HOUSEHOLD_CONFIG, ingestHousehold, type HouseholdFiles } from '../helpers/cli.js';
 
@@ -22,6 +22,7 @@ interface SourceJson {
 interface StatusJson {
   daemon: { running: boolean; pid: number | null; started_at: string | null; uptime_s: number | null; heartbeat_at: string | null };
   sources: SourceJson[];
+  configured: { kind: string; path: string; state: string; advice: string | null }[];
   counters: Record<string, number>;
   outbox: { pending: number; last_error: string | null };
   database: { path: string; bytes: number };
@@ -36,10 +37,22 @@ beforeAll(() => {
 afterAll(() => sb.dispose());
 
 describe('nfmon status --json', () => {
-  it('on a new database: daemon not running, no sources, zero counters', () => {
+  it('without a database: exit 2, one line saying how to make one, and nothing created', () => {
+    const r = sb.run(['status']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(`nfmon: no database at ${sb.db} (run nfmon ingest or nfmon run first)\n`);
+    expect(existsSync(sb.db)).toBe(false);
+  });
+
+  it('on a new database: daemon not running, no sources, zero counters, the configured sources missing', () => {
+    expect(sb.run(['forget', '--viewing-activity']).code).toBe(0); // makes the database, erases nothing
     expect(sb.json<StatusJson>(['status'])).toEqual({
       daemon: { running: false, pid: null, started_at: null, uptime_s: null, heartbeat_at: null },
       sources: [],
+      configured: [
+        { kind: 'pihole', path: '/var/log/pihole/pihole.log', state: 'missing', advice: expect.stringContaining('does not exist: check pihole.log') as string },
+        { kind: 'leases', path: '/etc/pihole/dhcp.leases', state: 'missing', advice: expect.stringContaining('does not exist') as string },
+      ],
       counters: { devices: 0, dns_events: 0, sessions: 0, alerts: 0 },
       outbox: { pending: 0, last_error: null },
       database: { path: sb.db, bytes: expect.any(Number) as number },
@@ -49,7 +62,7 @@ describe('nfmon status --json', () => {
   it('after the household ingest: the log read to its end, counters and queued alerts', () => {
     ingestHousehold(sb, files);
     const s = sb.json<StatusJson>(['status']);
-    expect(Object.keys(s)).toEqual(['daemon', 'sources', 'counters', 'outbox', 'database']);
+    expect(Object.keys(s)).toEqual(['daemon', 'sources', 'configured', 'counters', 'outbox', 'database']);
     expect(s.daemon.running).toBe(false);
     const size = statSync(files.log).size;
     expect(s.sources).toHaveLength(1);
@@ -85,7 +98,7 @@ describe('nfmon status --json', () => {
     const failed = sb.json<StatusJson>(['status']).sources.find((x) => x.path === bin);
     expect(failed).toMatchObject({
       kind: 'pihole', offset: 0, size: 1024, lag_bytes: 1024, complete: false, lines: 0,
-      last_error: `${bin}: not a text log (binary data at offset 7)`,
+      last_error: `${bin}: this looks like a program (executable), not a Pi-hole query log`,
     });
   });
 

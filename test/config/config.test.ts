@@ -54,7 +54,7 @@ describe('config', () => {
     ['timezon: UTC', 'timezon: unknown key (did you mean "timezone"?)'],
     ['rules:\n  quiet_hour: "00:00-06:00"', 'rules.quiet_hour: unknown key (did you mean "quiet_hours"?)'],
     ['rules:\n  quiet_hours: "25:00-06:00"', 'rules.quiet_hours: expected "HH:MM-HH:MM", e.g. "00:00-06:00"'],
-    ['rules:\n  max_concurrent_streams: 0', 'rules.max_concurrent_streams: Too small: expected number to be >=1'],
+    ['rules:\n  max_concurrent_streams: 0', 'rules.max_concurrent_streams: must be at least 1, such as 2; got the number 0'],
     ['timezone: Mars/Olympus', 'timezone: expected an IANA time zone such as Europe/Amsterdam'],
     ['homeassistant:\n  url: ws://ha:8123', 'homeassistant.url: expected the base URL as in the browser, http(s)://host:8123'],
     ['homeassistant:\n  notify: mobile_app_x', 'homeassistant.notify: expected a notify service such as notify.mobile_app_pixel'],

@@ -51,7 +51,7 @@ describe('http config validation', () => {
   });
 
   it('names a bad listen value and suggests a misspelt key', () => {
-    expect(problems('http:\n  listen: 8080\n')).toEqual(['http.listen: Invalid input: expected string, received number']);
+    expect(problems('http:\n  listen: 8080\n')).toEqual(['http.listen: expected text; got the number 8080 (put it in quotes)']);
     expect(problems('http:\n  listen: localhost\n')).toEqual(['http.listen: expected host:port, e.g. "127.0.0.1:8080", "[::1]:8080" or "0.0.0.0:8080"']);
     expect(problems('http:\n  lisen: 127.0.0.1:8080\n')).toEqual(['http.lisen: unknown key (did you mean "listen"?)']);
   });

@@ -151,3 +151,15 @@ describe('ISC journal semantics (fixtures/leases/isc-journal.leases)', () => {
     expect(r.skipped).toEqual({ other: 1, abandoned: 1, bad_mac: 1, bad_time: 1, truncated: 1 });
   });
 });
+
+describe('hostile files stay bounded (found by npm run fuzz)', () => {
+  it('a block of four million empty strings, and braces nested ten thousand deep, are counted, not held', () => {
+    const quotes = `lease 10.0.0.1 {\n  starts 2 2013/12/10 12:57:04;\n  st${'"'.repeat(8_000_000)}\n}\n`;
+    const r = parseIscLeases(quotes, { referenceTs: 0, file: 'x' });
+    expect(r.skipped.too_long).toBeGreaterThan(0);
+    const deep = `${'lease 10.0.0.2 {'.repeat(10_000)}${'}'.repeat(10_000)}lease 10.0.0.3 {\n  starts epoch 1507216949;\n  ends epoch 1507220549;\n  hardware ethernet 2a:b2:2a:b2:2a:b2;\n}\n`;
+    const d = parseIscLeases(deep, { referenceTs: 0, file: 'x' });
+    expect(d.skipped.too_long).toBe(1);
+    expect(d.leases.map((l) => l.ip)).toEqual(['10.0.0.3']);
+  });
+});

@@ -90,3 +90,15 @@ describe('Kea journal semantics (fixtures/leases/kea-journal.csv, header without
     expect(() => parseKeaLeases('address,duid,expire\n', opts)).toThrow(/kea\.csv:1: not a Kea lease file: header lacks hwaddr, valid_lifetime/);
   });
 });
+
+describe('hostile files stay bounded (found by npm run fuzz)', () => {
+  it('a header or a row of eight million commas is not split into eight million strings', () => {
+    const header = 'address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,user_context';
+    const text = `${header}${','.repeat(8_000_000)}\n192.168.0.2,aa:bb:cc:dd:ee:ff${','.repeat(8_000_000)}\n`;
+    const before = process.memoryUsage().heapUsed;
+    const r = parseKeaLeases(text, { referenceTs: 0, file: 'x' });
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(100 * 1024 * 1024);
+    expect(r.skipped).toEqual({ field_count: 1 });
+    expect(r.errors[0]?.detail?.length).toBeLessThanOrEqual(201);
+  });
+});

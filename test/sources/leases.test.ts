@@ -85,16 +85,32 @@ describe('readLeaseFile on bad files', () => {
     expect(err).toMatchObject({ file: path, message: `${path}: lease file not found` });
   });
 
-  it('binary data is refused with the offset of the first NUL', async () => {
+  it('binary data is refused, saying what it looks like', async () => {
     const path = join(dir, 'garbage.leases');
     writeFileSync(path, Buffer.from([0x31, 0x37, 0x00, 0xff, 0xd4, 0xc3, 0xb2, 0xa1]));
-    await expect(readLeaseFile(path)).rejects.toMatchObject({ name: 'SourceError', file: path, offset: 2 });
+    await expect(readLeaseFile(path)).rejects.toMatchObject({ name: 'SourceError', file: path, message: `${path}: this looks like binary data, not a lease file` });
+    const log = join(dir, 'pihole.log');
+    writeFileSync(log, 'Nov 22 20:15:01 dnsmasq[812]: query[A] www.netflix.com from 192.168.1.42\n'.repeat(3));
+    await expect(readLeaseFile(log)).rejects.toThrow(`${log}: this looks like a Pi-hole query log, not a lease file (give it with --pihole-log)`);
   });
 
-  it('invalid UTF-8 is refused', async () => {
+  it('a Latin-1 host name keeps its lease, and a line with a NUL costs only that line', async () => {
     const path = join(dir, 'latin.leases');
-    writeFileSync(path, Buffer.from([0x31, 0x20, 0xe9, 0x0a]));
-    await expect(readLeaseFile(path)).rejects.toThrow(/not UTF-8 text/);
+    const lines = [
+      Buffer.from('1732312800 aa:bb:cc:dd:ee:01 192.168.1.42 caf'), Buffer.from([0xe9]), Buffer.from(' *\n'),
+      Buffer.from('1732312800 aa:bb:cc:dd:ee:02 192.168.1.43 k\u00fcche *\n'),
+      Buffer.from('1732312800 aa:bb:cc:dd:ee:03 192.168.1.44 nul\0host *\n'),
+      Buffer.from('1732312800 aa:bb:cc:dd:ee:04 192.168.1.45 tv *\n'),
+    ];
+    writeFileSync(path, Buffer.concat(lines));
+    const r = await readLeaseFile(path);
+    expect(r.leases.map((l) => [l.mac, l.hostname])).toEqual([
+      ['aa:bb:cc:dd:ee:01', 'caf\u00e9'],
+      ['aa:bb:cc:dd:ee:02', 'k\u00fcche'],
+      ['aa:bb:cc:dd:ee:04', 'tv'],
+    ]);
+    expect(r.skipped).toEqual({ binary: 1 });
+    expect(r.errors).toEqual([{ line: 3, reason: 'binary', detail: 'NUL byte in the line' }]);
   });
 
   it('a file above the size cap is refused without reading it', async () => {
@@ -118,5 +134,14 @@ describe('readLeaseFile on bad files', () => {
     expect(byMtime.leases[0]?.end).toBe(mtime + 43_200_000);
     const byRef = await readLeaseFile(path, { referenceTs: 5_000 });
     expect(byRef.leases[0]?.end).toBe(5_000 + 43_200_000);
+  });
+});
+
+describe('time bounds (found by npm run fuzz)', () => {
+  it('telling the format of 60,000 empty lines takes milliseconds, not seconds', () => {
+    const started = performance.now();
+    expect(detectLeaseFormat('\n'.repeat(60_000))).toBeUndefined();
+    expect(detectLeaseFormat(`${'\n'.repeat(60_000)}lease 10.0.0.1 {\n}\n`)).toBe('isc');
+    expect(performance.now() - started).toBeLessThan(500);
   });
 });

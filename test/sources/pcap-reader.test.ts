@@ -166,6 +166,11 @@ describe('pcap reader on synthetic files', () => {
     const { result } = await collect(tempFile('x.pcap', Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4])));
     expect(result.error?.message).toMatch(/not a pcap or pcapng file \(gzip/);
     expect((await collect(tempFile('empty.pcap', Buffer.alloc(0)))).result.error?.message).toMatch(/too short/);
+    // A file of another kind says what it looks like and which option reads it.
+    const log = tempFile('pihole.pcap', Buffer.from('Nov 22 20:15:01 dnsmasq[812]: query[A] www.netflix.com from 192.168.1.42\n'.repeat(4)));
+    expect((await collect(log)).result.error?.message).toBe(
+      `${log}: not a pcap or pcapng file (this looks like a Pi-hole query log: give it with --pihole-log) at byte 0`,
+    );
     await expect(readPackets('/nonexistent/x.pcap', () => undefined)).rejects.toThrow(SourceError);
   });
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog, NETFLIX } from '../../src/core/catalog.js';
 import { PiholeAssembler, type AssembledBatch, type PiholeAssemblerOptions } from '../../src/sources/pihole-assembler.js';
+import { LineFeeder } from '../../src/sources/pihole-feeder.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/pihole/', import.meta.url));
 const catalog = buildCatalog([NETFLIX]);
@@ -171,5 +172,18 @@ describe('PiholeAssembler memory and time', () => {
     );
     expect(b.dns.map((d) => new Date(d.ts).toISOString())).toEqual(['2025-12-31T22:59:58.000Z', '2025-12-31T23:00:03.000Z']);
     expect(b.served.map((d) => new Date(d.ts).toISOString())).toEqual(['2025-12-31T22:59:58.000Z', '2025-12-31T23:00:03.000Z']);
+  });
+});
+
+describe('LineFeeder time bounds (found by npm run fuzz)', () => {
+  it('a 512 kB line fed a byte at a time is linear work, and is dropped past the line limit', () => {
+    const feeder = new LineFeeder(new PiholeAssembler(base), 0, 5000, () => undefined);
+    const q = Buffer.from('Nov 22 20:15:01 dnsmasq[812]: query[A] www.netflix.com from 192.168.1.42\n');
+    const input = Buffer.concat([q, Buffer.alloc(512 * 1024, 0x78), Buffer.from('\n'), q]);
+    const started = performance.now();
+    for (let i = 0; i < input.length; i++) feeder.push(input.subarray(i, i + 1));
+    const stats = feeder.end(true);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(stats).toMatchObject({ linesRead: 3, dnsEvents: 2, endOffset: input.length });
   });
 });

@@ -153,18 +153,37 @@ describe('readPiholeLog', () => {
     expect(r.stats).toMatchObject({ linesRead: 3, parsed: 2, skipped: { malformed: 1 }, dnsEvents: 2, endOffset: readFileSync(path).length });
   });
 
-  it('rejects what it cannot read with a SourceError naming the file', async () => {
+  it('refuses a file that clearly is something else, saying what it looks like', async () => {
     const bin = file('capture.log', Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 0x02, 0x00, 0x04, 0x00, 0x00, 0x00]));
     await expect(read(bin)).rejects.toThrow(SourceError);
-    await expect(read(bin)).rejects.toThrow(`${bin}: not a text log (binary data at offset 0)`);
-    const nul = file('nul.log', Buffer.concat([plain.subarray(0, 100), Buffer.from([0]), plain.subarray(100)]));
-    await expect(read(nul)).rejects.toMatchObject({ name: 'SourceError', file: nul, offset: 100 });
+    await expect(read(bin)).rejects.toThrow(`${bin}: this looks like a packet capture (pcap), not a Pi-hole query log (give it with --pcap)`);
+    const leases = file('dhcp.log', '1732312800 aa:bb:cc:dd:ee:01 192.168.1.42 tv 01:aa:bb:cc:dd:ee:01\n'.repeat(5));
+    await expect(read(leases)).rejects.toThrow(`${leases}: this looks like a dnsmasq lease file, not a Pi-hole query log (give it with --leases)`);
     await expect(read(join(dir, 'gzipped-binary.gz'))).rejects.toThrow(/no such file/);
-    const gzBin = file('gzipped-binary.gz', gzipSync(Buffer.alloc(2000)));
-    await expect(read(gzBin)).rejects.toThrow(`${gzBin}: not a text log (binary data at offset 0)`);
+    const random = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919 + 13) % 251));
+    const gzBin = file('gzipped-binary.gz', gzipSync(random));
+    await expect(read(gzBin)).rejects.toThrow(`${gzBin}: this looks like binary data, not a Pi-hole query log`);
     mkdirSync(join(dir, 'a-directory'));
     await expect(read(join(dir, 'a-directory'))).rejects.toThrow('not a regular file');
     await expect(read(join(dir, 'pihole.log'), { startOffset: plain.length + 1 })).rejects.toThrow(/beyond the end/);
+  });
+
+  it('reads a log with bad bytes line by line: a NUL or a Latin-1 byte costs only its line', async () => {
+    const good = await read(file('good.log', plain), { final: true });
+    // A NUL run at the start (a power cut), a NUL and a Latin-1 byte in the names of two Netflix queries.
+    const lines = plain.toString('latin1').split('\n');
+    const queries = lines.flatMap((l, i) => (/query\[A\] \S*(netflix|nflx)/.test(l) ? [i] : []));
+    const [q1 = 0, q2 = 0] = [queries[0], queries.at(-1)];
+    lines[q1] = lines[q1]!.replace('query[A] ', 'query[A] x\0');
+    lines[q2] = lines[q2]!.replace('query[A] ', 'query[A] caf\u00e9.');
+    lines[0] = '\0'.repeat(3000) + lines[0]!;
+    const bad = lines.join('\n');
+    const r = await read(file('bad-bytes.log', Buffer.from(bad, 'latin1')), { final: true });
+    expect(r.stats.linesRead).toBe(good.stats.linesRead);
+    expect(r.stats.skipped.binary).toBe(2);
+    expect(r.stats.dnsEvents).toBe(good.stats.dnsEvents - 2);
+    const gz = await read(file('bad-bytes.log.gz', gzipSync(Buffer.from(bad, 'latin1'))), { final: true });
+    expect(gz.stats).toEqual(r.stats);
   });
 
   it('reports a truncated gzip as a SourceError after handing over what came before', async () => {

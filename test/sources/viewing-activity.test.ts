@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import {
   readViewingFile,
   titleHash,
 } from '../../src/sources/viewing-activity.js';
+import { assertBuilt, ROOT } from '../helpers/cli.js';
 
 const fixture = (name: string): string => join(import.meta.dirname, '../../fixtures/viewing', name);
 const text = (name: string): string => readFileSync(fixture(name), 'utf8');
@@ -213,5 +215,28 @@ describe('readViewingFile', () => {
         throw boom;
       }),
     ).rejects.toBe(boom);
+  });
+});
+
+describe('bounded memory', () => {
+  it('a 64 MB field costs its row, not the memory to hold it (old space capped at 48 MB)', () => {
+    assertBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'nfmon-va-'));
+    try {
+      const path = join(dir, 'ViewingActivity.csv');
+      const lines = text('ViewingActivity.csv').split('\n');
+      const huge = `Dad,2026-11-21 20:15:00,01:05:00,,"${'x'.repeat(64 * 1024 * 1024)}",,TV,01:05:00,01:05:00,NL (Netherlands)`;
+      writeFileSync(path, [lines[0], huge, ...lines.slice(1)].join('\n'));
+      const script = `import { readViewingFile } from ${JSON.stringify(join(ROOT, 'dist', 'sources', 'viewing-activity.js'))};
+        const c = await readViewingFile(${JSON.stringify(path)}, () => undefined);
+        console.log(JSON.stringify({ plays: c.plays, skipped: c.skipped, rss: process.memoryUsage().rss }));`;
+      const r = spawnSync(process.execPath, ['--max-old-space-size=48', '--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout) as { plays: number; skipped: Record<string, number>; rss: number };
+      expect(out).toMatchObject({ plays: 14, skipped: { field_too_long: 1 } });
+      expect(out.rss).toBeLessThan(150 * 1024 * 1024);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,7 +5,7 @@ import type { App } from '../../daemon/app.js';
 import { activityJson, loadActivity } from '../../daemon/views.js';
 import { parseTimeArg, UsageError } from '../args.js';
 import { formatBytes, formatDuration, localTime, printJson, table } from '../output.js';
-import { configFor, withApp } from './common.js';
+import { configFor, READ_ONLY, withApp } from './common.js';
 import { endCell, resolveDevices } from './query.js';
 
 interface ActivityOpts {
@@ -37,7 +37,7 @@ export function registerActivity(program: Command): void {
           if (opts.json) printJson(activityJson(app, rows));
           else printActivity(app, rows);
         },
-        config,
+        { ...READ_ONLY, config },
       );
     });
 }

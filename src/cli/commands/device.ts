@@ -5,7 +5,7 @@ import type { App } from '../../daemon/app.js';
 import { rebuildPending } from '../../daemon/rebuild.js';
 import { WriterLock } from '../../store/writer-lock.js';
 import { parseTrust, UsageError } from '../args.js';
-import { printJson } from '../output.js';
+import { printJson, writeLine } from '../output.js';
 import { withApp } from './common.js';
 import { resolveDevices } from './query.js';
 
@@ -33,7 +33,7 @@ export function registerDeviceCommands(program: Command): void {
         if (app.configuredDevices.some((c) => c.mac === mac)) {
           process.stderr.write(`nfmon: note: ${mac} is listed under devices in the config, whose name and trust take precedence\n`);
         }
-        process.stdout.write(`${mac}: ${[opts.name !== undefined ? `name "${opts.name}"` : '', trust ? `trust ${trust}` : ''].filter(Boolean).join(', ')}\n`);
+        writeLine(`${mac}: ${[opts.name !== undefined ? `name "${opts.name}"` : '', trust ? `trust ${trust}` : ''].filter(Boolean).join(', ')}`);
       });
     });
 
@@ -46,7 +46,7 @@ export function registerDeviceCommands(program: Command): void {
       if (!query && !opts.viewingActivity) throw new UsageError('forget: name a device (MAC, name, hostname or IP) or give --viewing-activity');
       await withApp(cmd, async (app) => {
         const erased: Record<string, unknown> = {};
-        const devices = query ? resolveDevices(app, query) : [];
+        const devices = query ? resolveDevices(app, query, 'forget') : [];
         if (query) erased.devices = devices.map((d) => forgetDevice(app, d));
         if (opts.viewingActivity) erased.plays = app.store.plays.deleteAll();
         deriveIfNoWriter(app);

@@ -10,7 +10,8 @@ import type { FtlIngestResult } from '../../daemon/ingest-ftl.js';
 import { acquireWriter, describeHolder, isAlive } from '../../daemon/writer.js';
 import { UsageError } from '../args.js';
 import { isoUtc } from '../../core/time.js';
-import { formatBytes, printJson } from '../output.js';
+import { safeText } from '../../core/text.js';
+import { formatBytes, printJson, writeLine } from '../output.js';
 import { ProgressMeter } from '../progress.js';
 import { collect, withApp } from './common.js';
 
@@ -49,7 +50,7 @@ export function registerIngest(program: Command): void {
         if (opts.json) printJson(ingestJson(report));
         else printReport(report);
         if (report.errors.length > 0) {
-          for (const e of report.errors) process.stderr.write(`nfmon: ${e}\n`);
+          for (const e of report.errors) process.stderr.write(`nfmon: ${safeText(e)}\n`);
           process.exitCode = 1;
         }
       });
@@ -114,7 +115,7 @@ const skips = (s: SkipCounts): string =>
     .join(', ') || 'none';
 
 function printReport(r: IngestReport): void {
-  const w = (s: string): boolean => process.stdout.write(`${s}\n`);
+  const w = writeLine;
   for (const l of r.logs) {
     const resumed = l.resumedFrom > 0 ? ` (resumed at byte ${l.resumedFrom})` : '';
     w(`${l.path}: ${l.linesRead} lines${resumed}, ${l.dnsEvents} monitored lookups, ${l.servedEvents} served addresses; skipped: ${skips(l.skipped)}`);
@@ -140,7 +141,7 @@ function printReport(r: IngestReport): void {
   w(`sessions rebuilt: ${r.sessions}; new alerts: ${r.newAlerts}${history}`);
 }
 
-function printFtl(w: (s: string) => boolean, d: FtlIngestResult): void {
+function printFtl(w: (s: string) => void, d: FtlIngestResult): void {
   const n = (x: number): string => x.toLocaleString('en');
   const resumed = d.restarted ? ' (another database than last time: read from the start)' : d.resumedFrom > 0 ? ` (resumed after row ${d.resumedFrom})` : '';
   const outcomes = Object.entries(d.byOutcome).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${n(v)}`).join(', ') || 'none';

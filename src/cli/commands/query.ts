@@ -2,12 +2,14 @@
 import type { Command } from 'commander';
 import { isoUtc } from '../../core/time.js';
 import type { App } from '../../daemon/app.js';
+import { deviceFacts } from '../../daemon/rebuild.js';
 import { alertsJson, macOf, querySessions, resolveDevices as matchDevices, sessionsJson } from '../../daemon/views.js';
 import type { DeviceRow } from '../../store/devices.js';
+import { safeField } from '../../core/text.js';
 import { parseTimeArg, UsageError } from '../args.js';
 import { severityColour } from '../colour.js';
 import { formatBytes, formatDuration, localTime, printJson, table } from '../output.js';
-import { configFor, withApp } from './common.js';
+import { configFor, READ_ONLY, withApp } from './common.js';
 
 const iso = (ts: number | null): string | null => (ts === null ? null : isoUtc(ts));
 
@@ -17,7 +19,7 @@ export function registerQueries(program: Command): void {
     .description('devices seen on the network, with identity and trust')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      await withApp(cmd, (app) => printDevices(app, opts.json === true));
+      await withApp(cmd, (app) => printDevices(app, opts.json === true), READ_ONLY);
     });
 
   program
@@ -33,7 +35,12 @@ export function registerQueries(program: Command): void {
       const config = configFor(cmd);
       const since = parseTimeArg('--since', opts.since, now, config.timezone);
       const until = opts.until !== undefined ? parseTimeArg('--until', opts.until, now, config.timezone) : undefined;
-      await withApp(cmd, (app) => printSessions(app, { since, until, device: opts.device, service: opts.service, json: opts.json === true }, now), config);
+      if (since !== undefined && until !== undefined && until < since) throw new UsageError(`--until ${opts.until} is before --since ${opts.since}`);
+      await withApp(
+        cmd,
+        (app) => printSessions(app, { since, until, device: opts.device, service: checkService(app, opts.service), json: opts.json === true }, now),
+        { ...READ_ONLY, config },
+      );
     });
 
   program
@@ -44,7 +51,7 @@ export function registerQueries(program: Command): void {
     .action(async (opts: { since: string; json?: boolean }, cmd: Command) => {
       const config = configFor(cmd);
       const since = parseTimeArg('--since', opts.since, Date.now(), config.timezone);
-      await withApp(cmd, (app) => printAlerts(app, since, opts.json === true), config);
+      await withApp(cmd, (app) => printAlerts(app, since, opts.json === true), { ...READ_ONLY, config });
     });
 }
 
@@ -89,11 +96,30 @@ function printDevices(app: App, json: boolean): void {
   );
 }
 
-/** The devices a --device value names; a usage error when none matches. */
-export function resolveDevices(app: App, query: string): string[] {
+/** Devices named in an error: enough to spot a typo, never a screenful. */
+const MAX_CHOICES = 8;
+
+/**
+ * The devices `query` names (MAC, name, hostname or IP). `what` is how the user gave it
+ * (`--device`, `forget`): the refusal names that and lists some devices there are.
+ */
+export function resolveDevices(app: App, query: string, what = '--device'): string[] {
   const found = matchDevices(app, query);
-  if (found.length === 0) throw new UsageError(`--device: no device matches "${query}" (try nfmon devices)`);
-  return found;
+  if (found.length > 0) return found;
+  const labels = [...new Set([...deviceFacts(app).values()].map((f) => f.label))].sort();
+  const shown = labels.slice(0, MAX_CHOICES).map((l) => safeField(l, 40)).join(', ');
+  const more = labels.length > MAX_CHOICES ? `, and ${labels.length - MAX_CHOICES} more` : '';
+  const choices = labels.length === 0 ? 'no devices are known yet' : `known devices: ${shown}${more}; nfmon devices lists them all`;
+  throw new UsageError(`${what}: no device matches "${query}" (${choices})`);
+}
+
+/** --service must name a service of the catalog (netflix, or one added under services). */
+export function checkService(app: App, service: string | undefined): string | undefined {
+  if (service === undefined) return undefined;
+  const names = app.catalog.services.map((s) => s.name);
+  const name = service.trim().toLowerCase();
+  if (names.includes(name)) return name;
+  throw new UsageError(`--service: unknown service "${service}" (monitored: ${names.join(', ')}; more can be added under services in the config)`);
 }
 
 function printSessions(
@@ -105,7 +131,7 @@ function printSessions(
   const rows = querySessions(app, { since: q.since, until: q.until, devices, service: q.service });
   const out = sessionsJson(app, rows, now);
   if (q.json) return printJson(out);
-  if (out.length === 0) return void process.stdout.write('No viewing sessions in that range (try --since all).\n');
+  if (out.length === 0) return void process.stdout.write(noSessionsText(q.since, q.until));
   process.stdout.write(
     table(
       ['ID', 'DEVICE', 'SERVICE', 'START', 'END', 'DURATION', 'DOWN', 'AVG', 'QUALITY', 'EVIDENCE'],
@@ -125,6 +151,12 @@ export function endCell(start: number, end: number, zone: string): string {
   const a = localTime(start, zone);
   const b = localTime(end, zone);
   return a.slice(0, 10) === b.slice(0, 10) ? b.slice(11) : b;
+}
+
+/** What to say when nothing matched: suggest a wider range only when there is one. */
+export function noSessionsText(since: number | undefined, until: number | undefined): string {
+  if (since !== undefined) return 'No viewing sessions in that range (try --since all).\n';
+  return until === undefined ? 'No viewing sessions yet.\n' : 'No viewing sessions in that range.\n';
 }
 
 function printAlerts(app: App, since: number | undefined, json: boolean): void {

@@ -1,10 +1,11 @@
 // nfmon reconcile: Netflix's own list of plays against what the home network saw.
 import type { Command } from 'commander';
 import { renderReconcileReport } from '../../core/reconcile-report.js';
+import { safeLines } from '../../core/text.js';
 import { reconcileNow } from '../../daemon/ingest-viewing.js';
 import { parseTimeArg } from '../args.js';
 import { printJson } from '../output.js';
-import { withApp } from './common.js';
+import { READ_ONLY, withApp } from './common.js';
 
 export function registerReconcile(program: Command): void {
   program
@@ -22,7 +23,7 @@ export function registerReconcile(program: Command): void {
         }
         const result = reconcileNow(app, { since, profile: opts.profile });
         if (opts.json) printJson(result);
-        else process.stdout.write(renderReconcileReport(result, { timeZone: app.timeZone }));
-      });
+        else process.stdout.write(safeLines(renderReconcileReport(result, { timeZone: app.timeZone })));
+      }, READ_ONLY);
     });
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { collectDashboard } from '../../web/data.js';
 import { renderPage } from '../../web/page.js';
 import { parseTimeArg } from '../args.js';
-import { configFor, withApp } from './common.js';
+import { configFor, READ_ONLY, withApp } from './common.js';
 
 export function registerReport(program: Command): void {
   program
@@ -24,7 +24,7 @@ export function registerReport(program: Command): void {
           writeAtomically(opts.html, page);
           process.stderr.write(`nfmon: report written to ${opts.html} (${Buffer.byteLength(page)} bytes)\n`);
         },
-        config,
+        { ...READ_ONLY, config },
       );
     });
 }

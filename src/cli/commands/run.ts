@@ -4,7 +4,9 @@ import { openApp } from '../../daemon/app.js';
 import { isoUtc } from '../../core/time.js';
 import { UsageError } from '../args.js';
 import { printJson } from '../output.js';
-import { configFor } from './common.js';
+import { loadedConfigFor } from './common.js';
+import { secretWarnings } from '../../config/secrets.js';
+import { safeText } from '../../core/text.js';
 
 export function registerRun(program: Command): void {
   program
@@ -14,8 +16,9 @@ export function registerRun(program: Command): void {
       // Loaded here, not at the top: the other commands need neither the daemon nor the websocket.
       const { buildNotifier, startDaemon } = await import('../../daemon/daemon.js');
       const { createLogger } = await import('../../daemon/logger.js');
-      const config = configFor(cmd);
+      const { config, source } = loadedConfigFor(cmd);
       const logger = createLogger(config.log_level);
+      for (const warning of secretWarnings(config, source)) logger.warn(warning);
       // Checked before anything starts: a bad Home Assistant section refuses to start.
       const notifier = buildNotifier(config, process.env, logger);
       const app = openApp(config, config.database);
@@ -66,7 +69,8 @@ export function registerRun(program: Command): void {
       const { buildNotifier } = await import('../../daemon/daemon.js');
       const { createLogger } = await import('../../daemon/logger.js');
       const { HomeAssistantNotifier } = await import('../../notify/homeassistant.js');
-      const config = configFor(cmd);
+      const { config, source } = loadedConfigFor(cmd);
+      for (const warning of secretWarnings(config, source)) process.stderr.write(`nfmon: warning: ${safeText(warning)}\n`);
       if (!config.homeassistant?.url) throw new UsageError('notify-test: homeassistant.url is not set in the config');
       const notifier = buildNotifier(config, process.env, createLogger('warn'));
       if (!(notifier instanceof HomeAssistantNotifier)) throw new UsageError('notify-test: Home Assistant is not configured');

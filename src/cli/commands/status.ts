@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import type { App } from '../../daemon/app.js';
 import type { FtlSourceFields } from '../../daemon/ftl-status.js';
 import { collectStatus, type StatusJson } from '../../daemon/status.js';
-import { formatBytes, localTime, printJson, table } from '../output.js';
-import { withApp } from './common.js';
+import { formatBytes, localTime, printJson, table, writeLine } from '../output.js';
+import { READ_ONLY, withApp } from './common.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -16,16 +16,17 @@ export function registerStatus(program: Command): void {
         const s = collectStatus(app, Date.now());
         if (opts.json) printJson(s);
         else printStatus(app, s);
-      });
+      }, READ_ONLY);
     });
 }
 
 function printStatus(app: App, s: StatusJson): void {
   const { daemon: d, outbox: o, database: db } = s;
-  const w = (x: string): boolean => process.stdout.write(`${x}\n`);
+  const w = writeLine;
   w(`daemon:   ${d.running ? `running, up ${Math.round((d.uptime_s ?? 0) / 60)} min` : `not running${d.heartbeat_at ? ` (last heartbeat ${d.heartbeat_at})` : ''}`}`);
   w(`database: ${db.path} (${formatBytes(db.bytes)})`);
   w(`outbox:   ${o.pending} alerts waiting${o.last_error ? `; last error: ${o.last_error}` : ''}`);
+  for (const c of s.configured) w(`${c.kind.padEnd(9)} ${c.path}: ${c.state}${c.advice ? ` (${c.advice})` : ''}`);
   if (s.sources.length === 0) return void w('sources:  none read yet');
   w('');
   process.stdout.write(

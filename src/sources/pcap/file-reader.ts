@@ -4,6 +4,7 @@
 // memory stays at a few MiB whatever the file's size and records are never copied whole.
 import { open, type FileHandle } from 'node:fs/promises';
 import { SourceError } from '../errors.js';
+import { KIND_TEXT, sniffContent } from '../sniff.js';
 import { ClassicPcapParser, isClassicMagic } from './pcap-classic.js';
 import { PCAPNG_SHB, PcapngParser } from './pcapng.js';
 import { CaptureFormatError, MAX_UNIT, newRecord, type FormatParser, type PacketSink } from './record.js';
@@ -45,8 +46,16 @@ function pickParser(file: string, head: Buffer, sink: PacketSink): FormatParser 
   const le = head.readUInt32LE(0);
   if (le === PCAPNG_SHB) return new PcapngParser(file, rec, sink);
   if (isClassicMagic(le, head.readUInt32BE(0))) return new ClassicPcapParser(file, rec, sink);
-  const gz = head[0] === 0x1f && head[1] === 0x8b ? ' (gzip-compressed: decompress it first)' : '';
-  throw new CaptureFormatError(file, 0, `not a pcap or pcapng file${gz}`);
+  throw new CaptureFormatError(file, 0, `not a pcap or pcapng file${whatInstead(head)}`);
+}
+
+/** What a file that is not a capture looks like, when that is clear (sniff.ts). */
+function whatInstead(head: Buffer): string {
+  const kind = sniffContent(head);
+  if (kind === 'gzip') return ' (gzip-compressed: decompress it first)';
+  if (kind === 'text' || kind === 'empty') return '';
+  const { name, option } = KIND_TEXT[kind];
+  return ` (this looks like ${name}${option ? `: give it with ${option}` : ''})`;
 }
 
 async function pump(fh: FileHandle, file: string, sink: PacketSink, opts: ReadOptions): Promise<ReadResult> {
@@ -74,7 +83,7 @@ async function pump(fh: FileHandle, file: string, sink: PacketSink, opts: ReadOp
     const end = MAX_UNIT + bytesRead;
     try {
       // The format is known from the first four bytes; a tiny first read waits for more.
-      if (!parser && end - start >= 4) parser = pickParser(file, cur.subarray(start, start + 4), sink);
+      if (!parser && end - start >= 4) parser = pickParser(file, cur.subarray(start, end), sink);
       let stop = start;
       if (parser) {
         const skipped = Math.min(parser.skip, end - start);
