@@ -157,6 +157,9 @@ describe('the daemon and nfmon ingest', () => {
   it('nfmon device set and read commands during the catch-up: "database is locked" nowhere, equal to a clean run', async () => {
     const cfg = daemonConfig(fx.h, fx.path('cli-beside.json'), { database: fx.path('cli-beside.db'), log: fx.h.log });
     const daemon = start(['run', '--config', cfg]);
+    // Read commands never create the database (they answer "no database", exit 2): start once the
+    // daemon has made it, which it does before its catch-up.
+    await until(() => writerPid(fx.path('cli-beside.db')) === daemon.pid, 'the daemon holding the writer lock', 20_000);
     const cli: string[] = [];
     const commands = [['device', 'set', '3c:d9:2b:11:22:08', '--name', 'Printer'], ['status', '--json'], ['sessions', '--since', 'all', '--json'], ['device', 'set', '54:2a:1b:33:44:09', '--name', 'Kitchen']];
     let n = 0;
