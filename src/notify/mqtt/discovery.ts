@@ -28,6 +28,7 @@
 // zigbee2mqtt (Koenkk/zigbee2mqtt lib/extension/homeassistant.ts) does the same: unique_id from
 // a stable id plus its base topic, `default_entity_id` as `<type>.<id>`, an `origin` block,
 // availability on its own state topic, discovery retained at QoS 1, removal by an empty payload.
+import { safeField } from '../../core/text.js';
 import type { RuleName } from '../../core/types.js';
 
 export interface Naming {
@@ -156,7 +157,8 @@ export function screenDevice(screen: ScreenIdentity, naming: Naming): Record<str
   return {
     identifiers: [`${nodeId(naming)}_${deviceKey(screen.id)}`],
     ...(screen.mac ? { connections: [['mac', screen.mac.toLowerCase()]] } : {}),
-    name: screen.name,
+    // A host name from a lease: shown by Home Assistant as it is, so control and bidi characters escaped, cut at 64.
+    name: safeField(screen.name, 64),
     via_device: `${nodeId(naming)}_hub`,
   };
 }

@@ -113,6 +113,14 @@ describe('MQTT discovery payloads', () => {
     expect(playing?.payload.default_entity_id).toBe('binary_sensor.tele_du_salon_netflix_playing');
   });
 
+  it('escapes control and bidi characters of a host name and cuts it at 64 characters', () => {
+    const hostile = { id: 'AA:BB:CC:DD:EE:02', name: `tv\u001b]0;owned\u0007\u202e${'x'.repeat(100)}`, mac: 'AA:BB:CC:DD:EE:02' };
+    const name = (screenEntities(hostile, naming)[0]?.payload.device as { name: string }).name;
+    expect(name.startsWith('tv\\x1b]0;owned\\x07\\u202e')).toBe(true);
+    expect([...name].length).toBe(64);
+    expect([...name].some((c) => c.charCodeAt(0) < 0x20 || c === '\u202e')).toBe(false);
+  });
+
   it('falls back to the device key when the name has no latin letters', () => {
     const [playing] = screenEntities({ id: 'aa:bb:cc:dd:ee:02', name: '电视', mac: 'aa:bb:cc:dd:ee:02' }, naming);
     expect(playing?.payload.default_entity_id).toBe('binary_sensor.aabbccddee02_netflix_playing');
