@@ -98,6 +98,7 @@ describe('a write error in the middle, then a resume with room', () => {
       if (full.code === 0) continue; // the disk was big enough: nothing to resume
       expect(full.code, `a full disk is a runtime failure (exit 1), not a crash: ${full.stderr}`).toBe(1);
       expect(full.stderr).toMatch(/disk is full|SQLITE_FULL|ENOSPC|no space/i);
+      expect(full.stderr, 'the message names the database').toContain(db);
       const pending = peek(db, "SELECT value FROM meta WHERE key = 'rebuild_from'") !== undefined;
       expect(spawnSync('mount', ['-o', 'remount,size=256m', disk]).status).toBe(0);
       const r = await fx.ingest(db);
