@@ -5,7 +5,7 @@
 // inputs (fixtures, and ../shared/corpus or $NFMON_CORPUS when present): bit flips, truncation,
 // splices, huge fields, invalid UTF-8 (mutate.mjs). Each case must end without an exception
 // past the source API (targets.mjs), within its CPU budget (--case-ms plus 1 ms per kB of
-// input), and the process within --max-rss-mb; a case that never ends (no progress for
+// input), and the process within --max-rss-mb per job; a case that never ends (no progress for
 // --hang-ms) is a hang. A run stops after 20 failures (`cases` says how many ran). Failing
 // inputs are written to --out with their error. Exit 0 when every case passed, 1 otherwise, 2 on
 // bad usage.
@@ -63,7 +63,8 @@ async function fuzzRange(o, parser, from, to, tmp) {
     const view = new Int32Array(state);
     view[0] = next;
     const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-      workerData: { parser, from: next, to, seed: o.seed, root, tmp, caseMs: o.caseMs, maxRssMb: o.maxRssMb, state },
+      // RSS is the whole process's: with J workers side by side, the bound is J times one parser's.
+      workerData: { parser, from: next, to, seed: o.seed, root, tmp, caseMs: o.caseMs, maxRssMb: o.maxRssMb * o.jobs, state },
       resourceLimits: { maxOldGenerationSizeMb: o.heapMb },
     });
     next = await new Promise((done) => {
