@@ -89,8 +89,6 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
   let firstEventTs: number | undefined;
   // With Pi-hole's database also read, its copy of a query may be stamped one second later.
   const near = sameQueryOf(store, 'pihole');
-  const { resolver } = app.rebuildContext();
-  const addOpts = { ...near, deviceOf: (ip: string, ts: number): string => resolver.resolve(ip, ts)?.mac ?? `ip:${ip}` };
   // Batches are stored a group at a time: one commit per batch (a few hundred events) cost more
   // than storing them. The group's events and its last offset still go in one transaction.
   let group: PiholeBatch[] = [];
@@ -106,7 +104,7 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
       let added = 0;
       let earliest = Infinity;
       for (const b of batches) {
-        added += store.events.addDns(b.dns, sourceId, addOpts);
+        added += store.events.addDns(b.dns, sourceId, near);
         for (const e of b.dns) if (e.ts < earliest) earliest = e.ts;
       }
       // Lookups not stored before change what sessions and alerts say, from the earliest on.

@@ -5,7 +5,7 @@ import type { Db } from './db.js';
 
 /** Rows per multi-row statement, largest first (the last must be 1): one call per that many rows. */
 const ROW_COUNTS = [100, 20, 5, 1] as const;
-const DNS_INSERT = 'INSERT OR IGNORE INTO dns_events (ts, client_ip, name, qtype, service, role, blocked, source_id, device) VALUES ';
+const DNS_INSERT = 'INSERT OR IGNORE INTO dns_events (ts, client_ip, name, qtype, service, role, blocked, source_id) VALUES ';
 const SERVED_UPSERT = 'INSERT INTO served_addresses (ip, service, role, name, first_seen, last_seen) VALUES ';
 const SERVED_CONFLICT = `
    ON CONFLICT (ip, service) DO UPDATE SET
@@ -26,12 +26,6 @@ export interface AddDnsOptions {
    * stamp and FTL's later timestamp (daemon/ingest-ftl.ts). Given only when both kinds are stored.
    */
   readonly sameQuery?: { readonly sources: readonly number[]; readonly fromMs: number; readonly toMs: number };
-  /**
-   * The device an unblocked lookup is attributed to with the leases known now (a rebuild
-   * resolves it again and writes only what differs: on a first import, with the leases read
-   * first, that is nothing, where setting every row afterwards was a fifth of the import).
-   */
-  readonly deviceOf?: (ip: string, ts: number) => string;
 }
 
 export class EventRepo {
@@ -42,7 +36,7 @@ export class EventRepo {
   private readonly lookups: Statement;
 
   constructor(private readonly db: Db) {
-    this.insertDns = new MultiRow(db, DNS_INSERT, '(?, ?, ?, ?, ?, ?, ?, ?, ?)', '');
+    this.insertDns = new MultiRow(db, DNS_INSERT, '(?, ?, ?, ?, ?, ?, ?, ?)', '');
     // Rows of one statement go in one after the other, so a key twice in it is an upsert of the first.
     this.upsertServed = new MultiRow(db, SERVED_UPSERT, '(?, ?, ?, ?, ?, ?)', SERVED_CONFLICT);
     this.nearDns = db.prepare(
@@ -65,11 +59,9 @@ export class EventRepo {
       const ids = JSON.stringify(same.sources);
       rows = events.filter((e) => this.nearDns.get(e.clientIp, e.ts + same.fromMs, e.ts + same.toMs, e.name, e.qtype, ids) === undefined);
     }
-    const deviceOf = opts.deviceOf;
     return this.insertDns.run(rows.length, (i, out) => {
       const e = rows[i]!;
-      const device = deviceOf && !e.blocked ? deviceOf(e.clientIp, e.ts) : null;
-      out.push(e.ts, e.clientIp, e.name, e.qtype, e.service, e.role, e.blocked ? 1 : 0, sourceId, device);
+      out.push(e.ts, e.clientIp, e.name, e.qtype, e.service, e.role, e.blocked ? 1 : 0, sourceId);
     });
   }
 
