@@ -3,7 +3,7 @@
 // daemon's memory that Node has not loaded already (README, Performance: idle RSS on and off).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/file.js';
 import { isLoopback, parseListen } from '../config/http.js';
 import type { App } from '../daemon/app.js';
 import type { ModuleLogger } from '../daemon/logger.js';
