@@ -3,15 +3,15 @@
 // not pass for a bad file: it says "internal error, please report", and the stack trace comes
 // with NFMON_DEBUG=1. Every message is one line, with what it quotes from the input escaped.
 import { CommanderError } from 'commander';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/file.js';
 import { safeText } from '../core/text.js';
 import { NotifyError } from '../notify/notifier.js';
 import { SourceError } from '../sources/errors.js';
 import { NoDatabaseError, StoreError } from '../store/db.js';
 import { WriterBusyError } from '../daemon/writer.js';
-import { WebServerError } from '../web/server.js';
+import { WebServerError } from '../web/errors.js';
 import { UsageError } from './args.js';
-import { ReportWriteError } from './commands/report.js';
+import { ReportWriteError } from './errors.js';
 
 export const EXIT_RUNTIME = 1;
 export const EXIT_USAGE = 2;

@@ -6,7 +6,7 @@ import { ConsoleNotifier } from '../notify/console.js';
 import { HomeAssistantNotifier } from '../notify/homeassistant.js';
 import type { Notifier } from '../notify/notifier.js';
 import { OutboxSender } from '../notify/outbox-sender.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/file.js';
 import type { Config } from '../config/schema.js';
 import { ms, type App } from './app.js';
 import { ftlWatchFor } from './ftl-watch.js';

@@ -99,10 +99,16 @@ function windowStart(ctx: RebuildContext, from: number): number {
  */
 function loadActivities(ctx: RebuildContext, from: number): Activity[] {
   const { store, resolver, catalog } = ctx;
-  const deviceOf = (ip: string, ts: number): string => resolver.resolve(ip, ts)?.mac ?? `ip:${ip}`;
+  // Every row brings its own copies of a few distinct strings: one copy each is kept (a year of
+  // lookups held ~100k copies of ten addresses).
+  const strings = new Map<string, string>();
+  const one = (s: string): string => strings.get(s) ?? (strings.set(s, s), s);
+  const deviceOf = (ip: string, ts: number): string => resolver.resolve(ip, ts)?.mac ?? one(`ip:${ip}`);
   const out: Activity[] = [];
   const changes = new Map<string, number[]>();
-  for (const [id, ts, ip, stored, name, service] of store.events.lookupsBetween(from, Number.MAX_SAFE_INTEGER)) {
+  for (const [id, ts, rowIp, stored, name, rowService] of store.events.eachLookupBetween(from, Number.MAX_SAFE_INTEGER)) {
+    const ip = one(rowIp);
+    const service = one(rowService);
     const device = deviceOf(ip, ts);
     if (stored !== device) {
       const list = changes.get(device);

@@ -66,15 +66,11 @@ export class DeviceRepo {
   /** Every device the store knows: labelled, active (lookups, flows) or leased; most recently active first. */
   list(): DeviceRow[] {
     const labels = new Map((this.db.prepare('SELECT device, name, vendor, trust, randomized FROM devices').all() as LabelRow[]).map((r) => [r.device, r]));
-    const uses = this.db
-      .prepare(
-        `SELECT device, client_ip AS ip, min(ts) AS first, max(ts) AS last FROM dns_events WHERE device IS NOT NULL GROUP BY device, client_ip
-         UNION ALL
-         SELECT device, local_ip, min(minute), max(minute) FROM flows WHERE device IS NOT NULL GROUP BY device, local_ip
-         UNION ALL
-         SELECT mac, ip, NULL, NULL FROM leases WHERE source != 'capture'`,
-      )
-      .all() as Use[];
+    const uses = [
+      ...this.spans('dns_events', 'client_ip', 'ts'),
+      ...this.spans('flows', 'local_ip', 'minute'),
+      ...(this.db.prepare("SELECT mac AS device, ip, NULL AS first, NULL AS last FROM leases WHERE source != 'capture'").all() as Use[]),
+    ];
     const leaseEnds = new Map(
       (this.db.prepare("SELECT mac, ip, max(coalesce(end, 9e15)) AS e FROM leases WHERE source != 'capture' GROUP BY mac, ip").all() as { mac: string; ip: string; e: number }[]).map(
         (r) => [`${r.mac} ${r.ip}`, r.e],
@@ -90,6 +86,26 @@ export class DeviceRepo {
     for (const d of labels.keys()) if (!byDevice.has(d)) byDevice.set(d, []);
     const rows = [...byDevice].map(([device, list]) => toRow(device, list, labels.get(device), hostnames.get(device) ?? null, leaseEnds));
     return rows.sort((a, b) => (b.lastSeen ?? 0) - (a.lastSeen ?? 0) || a.device.localeCompare(b.device));
+  }
+
+  /**
+   * First and last time of each (device, address) with activity, in (device, address) order, as
+   * `GROUP BY device, ip` with min and max gives them, but by seeking the (device, ip, time) index
+   * (EXPLAIN QUERY PLAN: SEARCH ... USING COVERING INDEX) a few times per pair instead of reading
+   * every row: a year of lookups made that scan a quarter of every query's time.
+   */
+  private spans(table: 'dns_events' | 'flows', ip: 'client_ip' | 'local_ip', time: 'ts' | 'minute'): Use[] {
+    const next = this.db.prepare(
+      `SELECT device, ${ip} AS ip FROM ${table} WHERE device IS NOT NULL AND (device, ${ip}) > (?, ?) ORDER BY device, ${ip} LIMIT 1`,
+    );
+    const first = this.db.prepare(`SELECT ${time} FROM ${table} WHERE device = ? AND ${ip} = ? ORDER BY ${time} LIMIT 1`).pluck();
+    const last = this.db.prepare(`SELECT ${time} FROM ${table} WHERE device = ? AND ${ip} = ? ORDER BY ${time} DESC LIMIT 1`).pluck();
+    const out: Use[] = [];
+    // '' sorts before every device and address (BINARY collation), so the first step finds the first pair.
+    for (let k = next.get('', '') as { device: string; ip: string } | undefined; k; k = next.get(k.device, k.ip) as typeof k) {
+      out.push({ device: k.device, ip: k.ip, first: first.get(k.device, k.ip) as number, last: last.get(k.device, k.ip) as number });
+    }
+    return out;
   }
 
   /** What rules need of every device the user or a lease named: name, host name, trust (no activity scan). */

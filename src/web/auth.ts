@@ -5,7 +5,7 @@
 // made by `nfmon passwd FILE`. Any user name is accepted; only the password is checked.
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/file.js';
 
 export interface PasswordHash {
   /** log2 of scrypt's cost N. */

@@ -3,7 +3,7 @@
 // daemon's memory that Node has not loaded already (README, Performance: idle RSS on and off).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/file.js';
 import { isLoopback, parseListen } from '../config/http.js';
 import type { App } from '../daemon/app.js';
 import type { ModuleLogger } from '../daemon/logger.js';
@@ -11,6 +11,7 @@ import { BasicAuth, loadPasswordFile } from './auth.js';
 import { apiRoute, ApiError } from './api.js';
 import { collectDashboard } from './data.js';
 import { CONTENT_SECURITY_POLICY, renderPage } from './page.js';
+import { WebServerError } from './errors.js';
 
 export interface WebDeps {
   readonly app: App;
@@ -28,12 +29,8 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-export class WebServerError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'WebServerError';
-  }
-}
+// In its own module, so that the CLI's exit codes know it without loading the server.
+export { WebServerError } from './errors.js';
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { collectDashboard } from '../../web/data.js';
 import { renderPage } from '../../web/page.js';
 import { parseTimeArg } from '../args.js';
+import { ReportWriteError } from '../errors.js';
 import { configFor, READ_ONLY, withApp } from './common.js';
 
 export function registerReport(program: Command): void {
@@ -29,12 +30,8 @@ export function registerReport(program: Command): void {
     });
 }
 
-export class ReportWriteError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ReportWriteError';
-  }
-}
+// In its own module, so that the CLI's exit codes know it without loading the report's code.
+export { ReportWriteError } from '../errors.js';
 
 /** A half-written report never replaces a good one: write beside it, then rename. */
 function writeAtomically(file: string, text: string): void {

@@ -2,7 +2,7 @@
 // refuse a bad mqtt section at start-up (exit 2) before it imports the publisher. The password
 // comes from mqtt.password_file or $NFMON_MQTT_PASSWORD and goes only to MQTT.js, never to a log.
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../../config/load.js';
+import { ConfigError } from '../../config/file.js';
 import type { Config } from '../../config/schema.js';
 
 /** The MQTT password from mqtt.password_file, else $NFMON_MQTT_PASSWORD; undefined when neither. */
