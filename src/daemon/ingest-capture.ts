@@ -132,8 +132,10 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
       firstEvent: stats.firstTs, lastEvent: stats.lastTs, now: opts.now,
     });
     if (stats.error) store.sources.setError(id, stats.error.message, opts.now);
+    // The addresses the capture saw with their MACs, in the same transaction as the file's
+    // "complete": stored after it, a full disk or a kill in between lost them for good.
+    storeLeases(store, intervals);
   });
-  storeLeases(store, intervals);
   return {
     ...base,
     format: stats.format,
