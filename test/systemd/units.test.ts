@@ -117,8 +117,11 @@ describe('nfmon.service', () => {
   it('starts the compiled daemon with a small heap, never TypeScript', () => {
     const [exec, ...more] = service(unit, 'ExecStart');
     expect(more).toEqual([]);
-    expect(exec).toMatch(/^\/\S*\/node --max-old-space-size=\d+ --max-semi-space-size=\d+ \/opt\/nfmon\/dist\/cli\/main\.js run$/);
+    expect(exec).toMatch(/^\/\S*\/node --max-old-space-size=\d+ --max-semi-space-size=\d+ --single-threaded \/opt\/nfmon\/dist\/cli\/main\.js run$/);
     expect(service(unit, 'Environment')).toContain('NODE_ENV=production');
+    // The config cache (src/config/cache.ts) in a directory systemd makes writable under ProtectSystem=strict.
+    expect(service(unit, 'CacheDirectory')).toEqual(['nfmon']);
+    expect(service(unit, 'Environment')).toContain('XDG_CACHE_HOME=/var/cache');
   });
 
   it('keeps its state in /var/lib/nfmon and reads the Pi-hole log through group pihole', () => {
@@ -298,7 +301,7 @@ describe('install.sh', () => {
       }
 
       const daemon = parseUnit(readFileSync(join(s.dest, 'etc/systemd/system/nfmon.service'), 'utf8'));
-      expect(service(daemon, 'ExecStart')).toEqual([`${process.execPath} --max-old-space-size=96 --max-semi-space-size=1 ${s.app}/dist/cli/main.js run`]);
+      expect(service(daemon, 'ExecStart')).toEqual([`${process.execPath} --max-old-space-size=96 --max-semi-space-size=1 --single-threaded ${s.app}/dist/cli/main.js run`]);
       expect(service(daemon, 'SupplementaryGroups')).toEqual(['pihole']);
       expect(existsSync(join(s.dest, 'etc/systemd/system/nfmon-capture.service'))).toBe(true);
 
