@@ -78,6 +78,10 @@ export class FragmentReassembler {
   }
 
   private complete(key: string, d: Datagram): Buffer | undefined {
+    // A fragment past the end the last fragment gave (two "last" fragments disagreeing, or a
+    // forged offset) makes the datagram inconsistent: dropped and counted, as RFC 5722 has IPv6
+    // stacks do with overlapping fragments, rather than guessing which piece is right.
+    if (d.pieces.some((p) => p.off + p.data.length > d.total)) return this.drop(key);
     const pieces = [...d.pieces].sort((a, b) => a.off - b.off);
     let covered = 0;
     for (const p of pieces) {
@@ -86,7 +90,7 @@ export class FragmentReassembler {
     }
     if (covered < d.total) return undefined;
     const out = Buffer.alloc(d.total);
-    for (const p of pieces) p.data.copy(out, p.off, 0, Math.min(p.data.length, d.total - p.off));
+    for (const p of pieces) p.data.copy(out, p.off);
     this.bytes -= d.bytes;
     this.datagrams.delete(key);
     return out;
