@@ -17,8 +17,8 @@
 import { accessSync, constants } from 'node:fs';
 import type { Logger } from '../notify/notifier.js';
 import { FtlDbError, openFtlDatabase, type FtlDatabase, type FtlDbProblem } from '../sources/pihole/ftl-db.js';
-import type { App } from './app.js';
-import { ftlSource, ingestFtlNetwork, ingestFtlQueries } from './ingest-ftl.js';
+import type { App } from '../ingest/deps.js';
+import { ftlSource, ingestFtlNetwork, ingestFtlQueries } from '../ingest/pihole-db.js';
 import { SerialRunner } from './serial.js';
 
 /** Where Pi-hole keeps its database (v5 and v6). */

@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { leasesToIntervals } from '../core/leases.js';
 import type { Logger } from '../notify/notifier.js';
-import { parseLeases } from '../sources/leases.js';
-import { ms, type App } from './app.js';
-import { storeLeases } from './identity.js';
-import { ingestLeaseFile } from './ingest.js';
+import { parseLeases } from '../sources/leases/read.js';
+import { ms, type App } from '../ingest/deps.js';
+import { storeLeases } from '../ingest/identity.js';
+import { ingestLeaseFile } from '../ingest/ingest.js';
 import { SerialRunner, TrailingKick, watching } from './serial.js';
 
 export interface LeaseWatchOptions {

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/load.js';
 import { isLoopback, parseListen } from '../config/http.js';
-import type { App } from '../daemon/app.js';
+import type { App } from '../ingest/deps.js';
 import type { ModuleLogger } from '../daemon/logger.js';
 import { BasicAuth, loadPasswordFile } from './auth.js';
 import { apiRoute, ApiError } from './api.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openApp } from '../../src/daemon/app.js';
+import { openApp } from '../../src/ingest/deps.js';
 import { LeaseWatch } from '../../src/daemon/lease-watch.js';
 import { tempDir, testConfig, type TempDir } from '../helpers/daemon-harness.js';
 

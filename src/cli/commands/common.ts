@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
-import { openApp, type App } from '../../daemon/app.js';
+import { openApp, type App } from '../../ingest/deps.js';
 
 export interface GlobalOptions {
   readonly config?: string;

@@ -1,8 +1,8 @@
 // device set, forget: the user's word on a device, and erasing one.
 import type { Command } from 'commander';
 import { normalizeMac } from '../../core/mac.js';
-import type { App } from '../../daemon/app.js';
-import { rebuildPending } from '../../daemon/rebuild.js';
+import type { App } from '../../ingest/deps.js';
+import { rebuildPending } from '../../ingest/rebuild.js';
 import { WriterLock } from '../../store/writer-lock.js';
 import { parseTrust, UsageError } from '../args.js';
 import { printJson, writeLine } from '../output.js';

@@ -1,9 +1,9 @@
 // devices, sessions, alerts: read the store, print a table or the JSON of the contract.
 import type { Command } from 'commander';
 import { isoUtc } from '../../core/time.js';
-import type { App } from '../../daemon/app.js';
-import { deviceFacts } from '../../daemon/rebuild.js';
-import { alertsJson, macOf, querySessions, resolveDevices as matchDevices, sessionsJson } from '../../daemon/views.js';
+import type { App } from '../../ingest/deps.js';
+import { deviceFacts } from '../../ingest/rebuild.js';
+import { alertsJson, macOf, querySessions, resolveDevices as matchDevices, sessionsJson } from '../../ingest/views.js';
 import type { DeviceRow } from '../../store/devices.js';
 import { safeField } from '../../core/text.js';
 import { parseTimeArg, UsageError } from '../args.js';

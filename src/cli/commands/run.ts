@@ -1,6 +1,6 @@
 // nfmon run (the daemon) and nfmon notify-test.
 import type { Command } from 'commander';
-import { openApp } from '../../daemon/app.js';
+import { openApp } from '../../ingest/deps.js';
 import { isoUtc } from '../../core/time.js';
 import { UsageError } from '../args.js';
 import { printJson } from '../output.js';
@@ -23,7 +23,7 @@ export function registerRun(program: Command): void {
       const notifier = buildNotifier(config, process.env, logger);
       const app = openApp(config, config.database);
       // One writer: wait for an ingest to finish; a second daemon is refused (exit 1).
-      const { acquireWriter, describeHolder } = await import('../../daemon/writer.js');
+      const { acquireWriter, describeHolder } = await import('../../ingest/writer.js');
       let writer;
       try {
         writer = await acquireWriter(app.store, 'run', {
