@@ -2,6 +2,7 @@
 // listing every bad key with its path and, for an unknown key, the closest known one.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isPair, isScalar, parseDocument, visit, type Document } from 'yaml';
+import { describeFsError, errnoOf } from '../core/errno.js';
 import { describeIssue } from './messages.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -62,9 +63,10 @@ function readConfigFile(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : `cannot read it (${code ?? (err as Error).message})`;
-    throw new ConfigError(file, [why], { cause: err });
+    const code = errnoOf(err);
+    const why = describeFsError(err, { ENOENT: 'file not found', EACCES: 'permission denied' });
+    const said = why !== (err as Error).message ? why : `cannot read it (${code ?? why})`;
+    throw new ConfigError(file, [said], { cause: err });
   }
 }
 

@@ -2,7 +2,7 @@
 // from here. config/nfmon.example.yaml documents the same keys; a test keeps them in step.
 import { z } from 'zod';
 import { isValidTimeZone } from '../core/time.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 import { httpSchema } from './http.js';
 
 const duration = (help: string, fallback: string) =>

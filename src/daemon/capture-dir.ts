@@ -7,7 +7,7 @@
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
-import type { Logger } from '../notify/notifier.js';
+import type { Logger } from '../core/log.js';
 import { ms, type App } from '../ingest/deps.js';
 import { ingestCapture } from '../ingest/capture.js';
 import { SerialRunner, watching } from './serial.js';

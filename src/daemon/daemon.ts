@@ -12,7 +12,7 @@ import { ms, type App } from '../ingest/deps.js';
 import { ftlWatchFor } from './ftl-watch.js';
 import { LeaseWatch } from './lease-watch.js';
 import { LogTail } from './log-tail.js';
-import { guarded, type ModuleLogger } from './logger.js';
+import { guarded, type ModuleLogger } from '../core/log.js';
 import { outboxRepo } from './outbox.js';
 import { finishRequest, reopenAbandoned, takeRequests } from '../ingest/inbox.js';
 import { ingestAll, type IngestReport } from '../ingest/ingest.js';

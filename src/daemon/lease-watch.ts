@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { leasesToIntervals } from '../core/leases.js';
-import type { Logger } from '../notify/notifier.js';
+import type { Logger } from '../core/log.js';
 import { parseLeases } from '../sources/leases/read.js';
 import { ms, type App } from '../ingest/deps.js';
 import { storeLeases } from '../ingest/identity.js';

@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
-import type { Logger } from '../notify/notifier.js';
+import type { Logger } from '../core/log.js';
 import type { App } from '../ingest/deps.js';
 import { matches, readHead } from '../sources/fingerprint.js';
 import { ingestPiholeLog } from '../ingest/pihole-log.js';

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { describeFsError } from '../core/errno.js';
 import { parsePrefixList, PrefixSet } from '../core/prefixes.js';
 import type { FlowMinute, LeaseInterval, ServedAddress, SkipCounts } from '../core/types.js';
 import { SourceError } from '../sources/errors.js';
@@ -12,7 +13,6 @@ import { readCapture } from '../sources/pcap/capture.js';
 import type { App } from './deps.js';
 import { storeLeases } from './identity.js';
 import { matches } from '../sources/fingerprint.js';
-import { describeFsError } from './pihole-log.js';
 import type { ProgressSink } from './progress.js';
 
 export interface CaptureIngestResult {

@@ -7,12 +7,12 @@ import { normalizeMac } from '../core/mac.js';
 import type { RuleOptions } from '../core/rules.js';
 import type { SessionOptions } from '../core/sessions.js';
 import type { LeaseInterval, ServiceDef } from '../core/types.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../core/duration.js';
 import type { Config } from '../config/schema.js';
 import { lookupVendors } from '../sources/oui/vendors.js';
 import type { OpenOptions } from '../store/db.js';
 import { Store } from '../store/index.js';
-import type { ConfiguredDevice, DeviceResolver, RebuildContext } from './rebuild.js';
+import type { ConfiguredDevice, DeviceResolver, RebuildContext } from './context.js';
 
 export interface App {
   readonly config: Config;

@@ -3,7 +3,7 @@
 // from its size), rows Pi-hole's privacy level hid, and what stops it being read, with the fix.
 import { FtlDbError, openFtlDatabase, queryLag } from '../sources/pihole/ftl-db.js';
 import type { SourceRow } from '../store/sources.js';
-import { ftlProblemFix } from '../daemon/ftl-watch.js';
+import { ftlProblemFix } from '../sources/pihole/ftl-db.js';
 
 export interface FtlSourceFields {
   /** Last row id read. */

@@ -20,6 +20,7 @@ import type { AddDnsOptions } from '../store/events.js';
 import type { Store } from '../store/index.js';
 import type { SourceRow } from '../store/sources.js';
 import type { App } from './deps.js';
+import { sameQueryOf } from './same-query.js';
 import { storeLeases } from './identity.js';
 
 export interface FtlQueryResult {
@@ -76,16 +77,6 @@ function resumeOf(row: SourceRow | undefined): { afterId: number; afterTs: numbe
   if (!row || row.fingerprint === '') return undefined;
   const ts = Number(row.fingerprint);
   return { afterId: row.offset, afterTs: Number.isFinite(ts) ? ts : undefined };
-}
-
-/**
- * How a lookup about to be stored from one kind of Pi-hole input finds the same query stored from
- * the other: the log's second is the database's or the one before, never the one after.
- */
-export function sameQueryOf(store: Store, incoming: 'pihole' | 'pihole_db'): AddDnsOptions | undefined {
-  const sources = store.sources.byKind(incoming === 'pihole' ? 'pihole_db' : 'pihole').map((s) => s.id);
-  if (sources.length === 0) return undefined;
-  return { sameQuery: incoming === 'pihole' ? { sources, fromMs: 0, toMs: 1000 } : { sources, fromMs: -1000, toMs: 0 } };
 }
 
 const floorSecond = (ts: number): number => Math.floor(ts / 1000) * 1000;

@@ -2,6 +2,7 @@
 // stopped, and writes each batch of events with the file's new offset in one transaction, so a
 // crash at any point neither loses nor repeats an event.
 import { stat } from 'node:fs/promises';
+import { describeFsError } from '../core/errno.js';
 import type { SkipCounts } from '../core/types.js';
 import { SourceError } from '../sources/errors.js';
 import { readPiholeLog, type PiholeBatch } from '../sources/pihole/reader.js';
@@ -9,7 +10,7 @@ import type { Progress, SourceRow } from '../store/sources.js';
 import type { App } from './deps.js';
 import type { ProgressSink } from './progress.js';
 import { FINGERPRINT_BYTES, hashHead, matches, readHead } from '../sources/fingerprint.js';
-import { sameQueryOf } from './pihole-db.js';
+import { sameQueryOf } from './same-query.js';
 
 export interface LogIngestResult {
   readonly path: string;
@@ -138,6 +139,7 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
         // A finished file ends when it was last written; a live one may be written to right now.
         referenceTs: opts.referenceTs ?? (opts.final ? info.mtimeMs : Math.max(opts.now, info.mtimeMs)),
         startOffset,
+        head,
         final: opts.final,
         // A live log read to its end: its newest answer chain is complete, store it now.
         settle: !opts.final,
@@ -164,12 +166,4 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
     endOffset: stats.endOffset,
     resumedFrom: startOffset,
   };
-}
-
-export function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return (err as Error).message;
 }

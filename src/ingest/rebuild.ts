@@ -3,37 +3,15 @@
 // a rebuild reads the mark, derives everything from there and clears it, in one transaction of
 // its own. So sessions, alerts and devices are a function of the stored input, whatever crashed
 // in between, whoever wrote it and in whatever order it arrived.
-import type { Catalog } from '../core/catalog.js';
 import { isLocallyAdministered } from '../core/mac.js';
-import { evaluateRules, type DeviceFacts, type RuleOptions } from '../core/rules.js';
-import { foldSessions, type SessionOptions } from '../core/sessions.js';
+import { evaluateRules, type DeviceFacts } from '../core/rules.js';
+import { foldSessions } from '../core/sessions.js';
 import type { Activity } from '../core/types.js';
-import type { Store } from '../store/index.js';
 import { sessionKey } from '../store/sessions.js';
+import type { RebuildContext } from './context.js';
 import { ruleInputs } from './rule-inputs.js';
 
-export interface DeviceResolver {
-  resolve(ip: string, ts: number): { mac: string; hostname?: string | undefined } | undefined;
-}
-
-export interface ConfiguredDevice {
-  readonly mac: string;
-  readonly name?: string | undefined;
-  readonly trust: 'unknown' | 'known' | 'trusted';
-  readonly quietHours?: string | undefined;
-}
-
-export interface RebuildContext {
-  readonly store: Store;
-  readonly catalog: Catalog;
-  readonly resolver: DeviceResolver;
-  readonly sessionOptions: SessionOptions;
-  readonly ruleOptions: RuleOptions;
-  readonly configuredDevices: readonly ConfiguredDevice[];
-  /** Alerts first derived for an event older than this are kept as history, never pushed. */
-  readonly notifyMaxAgeMs: number;
-  readonly vendorOf?: (macs: readonly string[]) => Map<string, string | undefined>;
-}
+export type { ConfiguredDevice, DeviceResolver, RebuildContext } from './context.js';
 
 export interface RebuildResult {
   readonly from: number;

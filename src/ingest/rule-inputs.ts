@@ -5,7 +5,7 @@
 import type { Lookup } from '../core/dns-bypass.js';
 import type { RuleInputs } from '../core/rules.js';
 import type { Activity } from '../core/types.js';
-import type { RebuildContext } from './rebuild.js';
+import type { RebuildContext } from './context.js';
 
 export function ruleInputs(ctx: Pick<RebuildContext, 'store' | 'resolver' | 'catalog' | 'ruleOptions'>, from: number, activities: readonly Activity[]): RuleInputs {
   const { unusualHour, dnsBypass } = ctx.ruleOptions;

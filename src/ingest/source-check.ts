@@ -2,6 +2,7 @@
 // change of state (a Pi-hole log that is missing or unreadable used to be silent, even at debug);
 // `nfmon status` shows the same state for every configured source.
 import { accessSync, constants, statSync } from 'node:fs';
+import { errnoOf } from '../core/errno.js';
 
 export type SourceState = 'ok' | 'missing' | 'permission denied' | 'not a file' | 'lagging';
 
@@ -13,7 +14,7 @@ export function checkPath(path: string, want: 'file' | 'dir' = 'file'): SourceSt
     accessSync(path, want === 'dir' ? constants.R_OK | constants.X_OK : constants.R_OK);
     return 'ok';
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoOf(err);
     return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : 'missing';
   }
 }

@@ -5,7 +5,7 @@ import { isoUtc } from '../core/time.js';
 import type { SourceRow } from '../store/sources.js';
 import type { App } from './deps.js';
 import { ftlSourceFields, type FtlSourceFields } from './ftl-status.js';
-import { ftlDatabaseSetting } from '../daemon/ftl-watch.js';
+import { ftlDatabaseSetting } from '../sources/pihole/ftl-db.js';
 import { checkPath, piholeLogAdvice, type SourceState } from './source-check.js';
 
 /** A daemon that has not written its heartbeat for this long is taken as stopped. */

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/load.js';
 import { isLoopback, parseListen } from '../config/http.js';
 import type { App } from '../ingest/deps.js';
-import type { ModuleLogger } from '../daemon/logger.js';
+import type { ModuleLogger } from '../core/log.js';
 import { BasicAuth, loadPasswordFile } from './auth.js';
 import { apiRoute, ApiError } from './api.js';
 import { collectDashboard } from './data.js';

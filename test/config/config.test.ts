@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, locateConfig, parseConfigText, suggestKey } from '../../src/config/load.js';
-import { parseDuration } from '../../src/config/duration.js';
+import { parseDuration } from '../../src/core/duration.js';
 
 function problemsOf(yaml: string): readonly string[] {
   try {

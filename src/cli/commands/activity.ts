@@ -6,7 +6,8 @@ import { activityJson, loadActivity } from '../../ingest/views.js';
 import { parseTimeArg, UsageError } from '../args.js';
 import { formatBytes, formatDuration, localTime, printJson, table } from '../output.js';
 import { configFor, READ_ONLY, withApp } from './common.js';
-import { endCell, resolveDevices } from './query.js';
+import { resolveDevices } from '../device-arg.js';
+import { endCell } from '../output.js';
 
 interface ActivityOpts {
   json?: boolean;

@@ -2,6 +2,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { describeFsError } from '../../core/errno.js';
 import type { SkipCounts } from '../../core/types.js';
 import type { App } from '../../ingest/deps.js';
 import { postRequest, reportOf, withdraw } from '../../ingest/inbox.js';
@@ -102,8 +103,7 @@ function checkReadable(file: string): void {
     isFile = statSync(file).isFile();
     accessSync(file, constants.R_OK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+    throw new UsageError(`${file}: ${describeFsError(err)}`);
   }
   if (!isFile) throw new UsageError(`${file}: not a regular file`);
 }

@@ -3,9 +3,9 @@
 // the daemon imports it only when mqtt.url is set (credentials.ts checks the config without it).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseDuration } from '../../config/duration.js';
+import { parseDuration } from '../../core/duration.js';
 import type { Config } from '../../config/schema.js';
-import type { Logger } from '../notifier.js';
+import type { Logger } from '../../core/log.js';
 import { mqttCredentials } from './credentials.js';
 import { nodeId, PAYLOAD_OFFLINE, screenEntities, topicsOf, type Naming } from './discovery.js';
 import { MqttLink } from './link.js';

@@ -1,6 +1,7 @@
 // DHCP lease sources: recognises which server wrote a lease file, parses it with the matching
 // pure parser, and reads files (small by nature) with clear errors for what is not a lease file.
 import { readFile, stat } from 'node:fs/promises';
+import { errnoOf } from '../../core/errno.js';
 import { SourceError } from '../errors.js';
 import { parseDnsmasqLeases } from './dnsmasq.js';
 import { parseIscLeases } from './isc.js';
@@ -163,7 +164,7 @@ export async function readLeaseFile(path: string, opts: ReadLeaseFileOptions = {
   try {
     info = await stat(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoOf(err);
     const why = code === 'ENOENT' ? 'lease file not found' : `cannot read lease file (${code ?? 'error'})`;
     throw new SourceError(`${path}: ${why}`, { file: path, cause: err });
   }

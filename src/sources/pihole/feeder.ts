@@ -6,8 +6,7 @@
 // events a single pass would have given. Chunks may be reused by the reader once push returns:
 // nothing here keeps a reference to one.
 import type { SkipCounts } from '../../core/types.js';
-import type { PiholeAssembler } from './assembler.js';
-import type { PiholeBatch, PiholeReadStats } from './reader.js';
+import type { AssembledBatch, PiholeAssembler } from './assembler.js';
 
 /** Longest line kept in memory; longer ones are dropped and counted as malformed. */
 const MAX_LINE = 1 << 20;
@@ -16,6 +15,24 @@ const FORCE_FACTOR = 8;
 const FORCE_MIN_LINES = 65_536;
 /** Bytes after a line's newline that the scanner may look at (`forwarded`: 3). */
 const LOOK_PAST = 8;
+
+export interface PiholeBatch extends AssembledBatch {
+  /** Resume here: just after the last line whose events this batch (and the ones before) hold. */
+  readonly endOffset: number;
+  /** The last batch of a read that reached the end of the input (always delivered, possibly empty). */
+  readonly last: boolean;
+}
+
+export interface PiholeReadStats {
+  readonly linesRead: number;
+  readonly parsed: number;
+  readonly skipped: SkipCounts;
+  readonly dnsEvents: number;
+  readonly servedEvents: number;
+  readonly firstTs: number | undefined;
+  readonly lastTs: number | undefined;
+  readonly endOffset: number;
+}
 
 export class LineFeeder {
   /** Byte offset just after the last complete line taken in. */

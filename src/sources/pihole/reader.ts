@@ -8,11 +8,13 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Catalog } from '../../core/catalog.js';
-import type { SkipCounts } from '../../core/types.js';
 import { SourceError } from '../errors.js';
+import { readHead, type Head } from '../fingerprint.js';
 import { refusal, SNIFF_BYTES } from '../sniff.js';
-import { PiholeAssembler, type AssembledBatch } from './assembler.js';
-import { LineFeeder } from './feeder.js';
+import { PiholeAssembler } from './assembler.js';
+import { LineFeeder, type PiholeBatch, type PiholeReadStats } from './feeder.js';
+
+export type { PiholeBatch, PiholeReadStats } from './feeder.js';
 
 export interface PiholeReadOptions {
   readonly catalog: Catalog;
@@ -30,24 +32,8 @@ export interface PiholeReadOptions {
    * response's lines together) so the newest lookup is not held back until the next line.
    */
   readonly settle?: boolean;
-}
-
-export interface PiholeBatch extends AssembledBatch {
-  /** Resume here: just after the last line whose events this batch (and the ones before) hold. */
-  readonly endOffset: number;
-  /** The last batch of a read that reached the end of the input (always delivered, possibly empty). */
-  readonly last: boolean;
-}
-
-export interface PiholeReadStats {
-  readonly linesRead: number;
-  readonly parsed: number;
-  readonly skipped: SkipCounts;
-  readonly dnsEvents: number;
-  readonly servedEvents: number;
-  readonly firstTs: number | undefined;
-  readonly lastTs: number | undefined;
-  readonly endOffset: number;
+  /** The file's head as the caller already read it this pass (fingerprint.ts); read here if not given. */
+  readonly head?: Head;
 }
 
 const CHUNK = 1 << 20;
@@ -59,10 +45,10 @@ export async function readPiholeLog(
   opts: PiholeReadOptions,
   onBatch: (batch: PiholeBatch) => void,
 ): Promise<PiholeReadStats> {
-  const head = await readHead(path);
+  const head = opts.head ?? (await readHead(path));
   const start = opts.startOffset ?? 0;
   if (!head.gzip) {
-    checkText(path, head.bytes);
+    checkText(path, head.raw);
     if (start > head.size) {
       throw new SourceError(`${path}: start offset ${start} is beyond the end of the file (${head.size} bytes)`, { file: path, offset: start });
     }
@@ -103,32 +89,6 @@ function readFailure(path: string, gzip: boolean, feeder: LineFeeder, err: unkno
     offset: feeder.offset,
     cause: err,
   });
-}
-
-interface Head {
-  readonly bytes: Buffer;
-  readonly gzip: boolean;
-  readonly size: number;
-  readonly mtimeMs: number;
-}
-
-async function readHead(path: string): Promise<Head> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    throw new SourceError(`${path}: cannot open: ${fsReason(err)}`, { file: path, cause: err });
-  }
-  try {
-    const info = await fh.stat();
-    if (!info.isFile()) throw new SourceError(`${path}: not a regular file`, { file: path });
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
-    const bytes = buf.subarray(0, bytesRead);
-    return { bytes, gzip: bytesRead >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b, size: info.size, mtimeMs: info.mtimeMs };
-  } finally {
-    await fh.close();
-  }
 }
 
 /**
@@ -199,11 +159,4 @@ async function* gunzipFrom(path: string, start: number): AsyncGenerator<Buffer> 
 function checkText(path: string, head: Buffer): void {
   const why = refusal(path, head, ['pihole-log'], 'a Pi-hole query log');
   if (why !== undefined) throw new SourceError(why, { file: path, offset: 0 });
-}
-
-function fsReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  return (err as Error).message;
 }

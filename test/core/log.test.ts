@@ -1,7 +1,7 @@
 // Log lines for journald quote host names and file names: nothing in them may drive a terminal
 // (journalctl -f shows them raw) or reorder the line.
 import { describe, expect, it } from 'vitest';
-import { formatLine } from '../../src/daemon/logger.js';
+import { formatLine } from '../../src/core/log.js';
 
 describe('formatLine', () => {
   it('escapes controls, C1 and bidi characters in the message and the fields', () => {
