@@ -46,4 +46,4 @@ export const httpSchema = z
       });
     }
   })
-  .default({});
+  .prefault({});

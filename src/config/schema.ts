@@ -1,15 +1,21 @@
 // The one configuration schema: TypeScript type, defaults, help text and validation all come
-// from here. config/nfmon.example.yaml documents the same keys; a test keeps them in step.
+// from here, and each is written once: a field carries its own default, a section only says
+// "absent means empty" (`prefault({})`, which zod 4 parses as input so the fields' defaults
+// apply), durations leave the schema as milliseconds, and the trust levels are core's.
+// config/nfmon.example.yaml documents the same keys; a test keeps them in step.
 import { z } from 'zod';
 import { isValidTimeZone } from '../core/time.js';
+import { TRUST_LEVELS } from '../core/types.js';
 import { parseDuration } from '../core/duration.js';
 import { httpSchema } from './http.js';
 
+/** A duration as written in YAML (`90s`, `10m`, `24h`, `7d`), in milliseconds once parsed. */
 const duration = (help: string, fallback: string) =>
   z
     .string()
     .refine((s) => parseDuration(s) !== undefined, { message: 'expected a duration such as 90s, 10m, 24h or 7d' })
-    .default(fallback)
+    .transform((s) => parseDuration(s) ?? Number.NaN)
+    .prefault(fallback)
     .describe(help);
 
 const HHMM = '([01]\\d|2[0-3]):[0-5]\\d';
@@ -21,7 +27,7 @@ const macString = z
   .string()
   .regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, { message: 'expected a MAC address like aa:bb:cc:dd:ee:ff' });
 
-const trust = z.enum(['unknown', 'known', 'trusted']);
+const trust = z.enum(TRUST_LEVELS);
 
 const device = z.strictObject({
   mac: macString.describe('MAC address of the device (its identity)'),
@@ -40,7 +46,6 @@ const service = z.strictObject({
   background_domains: z.array(z.string()).default([]).describe('Domains of idle phone-home (never starts or extends a session)'),
 });
 
-const UNUSUAL_HOUR_DEFAULTS = { enabled: true, window: '30d', min_days: 14, min_sessions: 10 };
 const unusualHour = z.strictObject({
   enabled: z.boolean().default(true).describe('Turn the unusual_hour rule on or off'),
   window: duration("How far back a device's plays make its profile of usual hours", '30d'),
@@ -48,7 +53,6 @@ const unusualHour = z.strictObject({
   min_sessions: z.number().int().min(1).default(10).describe('Plays inside the window before a device is judged'),
 });
 
-const DNS_BYPASS_DEFAULTS = { enabled: true, lookback: '10m' };
 const dnsBypass = z.strictObject({
   enabled: z.boolean().default(true).describe('Turn the dns_bypass rule on or off'),
   lookback: duration("How long before a play a lookup through Pi-hole still explains it (covers the names' DNS TTLs)", '10m'),
@@ -72,7 +76,7 @@ export const configSchema = z.strictObject({
         .optional()
         .describe("Pi-hole's query database, read-only; unset: /etc/pihole/pihole-FTL.db when it exists and is readable; false: off"),
     })
-    .default({ log: '/var/log/pihole/pihole.log' }),
+    .prefault({}),
   leases: z
     .strictObject({
       files: z.array(z.string()).default(['/etc/pihole/dhcp.leases']).describe('DHCP lease files to read'),
@@ -84,7 +88,7 @@ export const configSchema = z.strictObject({
       poll: z.string().default('*/5 * * * *').describe('cron schedule for polling lease URLs'),
       lease_time: duration('Assumed lease length when a lease file only gives the expiry', '24h'),
     })
-    .default({ files: ['/etc/pihole/dhcp.leases'], urls: [], poll: '*/5 * * * *', lease_time: '24h' }),
+    .prefault({}),
   captures: z
     .strictObject({
       dir: z.string().optional().describe('Directory where tcpdump writes rotated capture files'),
@@ -92,7 +96,7 @@ export const configSchema = z.strictObject({
       idle: duration('A capture file untouched this long is complete', '2m'),
       prefixes_file: z.string().optional().describe('Open Connect prefix list replacing the bundled one'),
     })
-    .default({ keep: false, idle: '2m' }),
+    .prefault({}),
   sessions: z
     .strictObject({
       gap: duration('Silence after the last evidence of playing that ends a session (telemetry can be quiet for ~20 min while a title plays)', '20m'),
@@ -105,7 +109,7 @@ export const configSchema = z.strictObject({
         .default(250_000)
         .describe('Video bytes a flow-only session needs to count as viewing'),
     })
-    .default({ gap: '20m', hd_mbps: 3, uhd_mbps: 8, min_video_bytes: 250_000 }),
+    .prefault({}),
   rules: z
     .strictObject({
       quiet_hours: quietHours.default('00:00-06:00').describe('Local time window in which viewing alerts'),
@@ -113,20 +117,17 @@ export const configSchema = z.strictObject({
       unknown_device: z.boolean().default(true).describe('Alert once when an unknown device streams'),
       daily_summary: z.string().optional().describe('cron schedule of a daily summary alert, e.g. "0 8 * * *"'),
       notify_max_age: duration('Alerts about events older than this when first derived are recorded as history, never pushed', '1h'),
-      unusual_hour: unusualHour.default(UNUSUAL_HOUR_DEFAULTS).describe('Alert when a device starts a play at an hour it (almost) never watches'),
-      dns_bypass: dnsBypass.default(DNS_BYPASS_DEFAULTS).describe('Alert when a device streams video without asking Pi-hole (needs captures)'),
+      unusual_hour: unusualHour.prefault({}).describe('Alert when a device starts a play at an hour it (almost) never watches'),
+      dns_bypass: dnsBypass.prefault({}).describe('Alert when a device streams video without asking Pi-hole (needs captures)'),
     })
-    .default({
-      quiet_hours: '00:00-06:00', max_concurrent_streams: 2, unknown_device: true, notify_max_age: '1h',
-      unusual_hour: UNUSUAL_HOUR_DEFAULTS, dns_bypass: DNS_BYPASS_DEFAULTS,
-    }),
+    .prefault({}),
   devices: z.array(device).default([]).describe('Devices you know: MAC, name, trust'),
   services: z.array(service).default([]).describe('Extra services to monitor, in the shape of the built-in Netflix'),
   retention: z
     .strictObject({
       events: duration('How long raw events are kept', '90d'),
     })
-    .default({ events: '90d' }),
+    .prefault({}),
   homeassistant: z
     .strictObject({
       url: z
@@ -168,7 +169,7 @@ export const configSchema = z.strictObject({
         .describe('Topic under which nfmon publishes its states and availability'),
     })
     .refine((m) => m.base_topic !== m.discovery_prefix, { message: 'must differ from discovery_prefix', path: ['base_topic'] })
-    .default({ discovery_prefix: 'homeassistant', base_topic: 'nfmon' }),
+    .prefault({}),
   viewing_activity: z
     .strictObject({
       store_titles: z.boolean().default(true).describe('Keep titles of imported plays (false: only a hash)'),
@@ -179,7 +180,7 @@ export const configSchema = z.strictObject({
         .optional()
         .describe('Home country; default: the most common country of the export'),
     })
-    .default({ store_titles: true, tolerance: '5m' }),
+    .prefault({}),
 });
 
 export type RawConfig = z.input<typeof configSchema>;

@@ -8,7 +8,7 @@ import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from '../core/log.js';
-import { ms, type App } from '../ingest/deps.js';
+import type { App } from '../ingest/deps.js';
 import { ingestCapture } from '../ingest/capture.js';
 import { SerialRunner, watching } from './serial.js';
 
@@ -91,7 +91,7 @@ export class CaptureDir {
   }
 
   private async pass(): Promise<void> {
-    const idle = ms(this.app.config.captures.idle);
+    const idle = this.app.config.captures.idle;
     for (const e of completeCaptures(this.list(), this.opts.now(), idle)) {
       if (this.failed.has(`${e.path}:${e.size}`)) continue;
       try {

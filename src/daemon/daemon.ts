@@ -8,7 +8,7 @@ import type { Notifier } from '../notify/notifier.js';
 import { OutboxSender } from '../notify/outbox-sender.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { ms, type App } from '../ingest/deps.js';
+import type { App } from '../ingest/deps.js';
 import { ftlWatchFor } from './ftl-watch.js';
 import { LeaseWatch } from './lease-watch.js';
 import { LogTail } from './log-tail.js';
@@ -99,7 +99,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
     rebuilds.request(async () => {
       const r = rebuildPending(app.rebuildContext(), now());
       if (r && r.historyAlertIds.length > 0) {
-        logger.info('alerts about older events recorded as history, not sent', { count: r.historyAlertIds.length, max_age: config.rules.notify_max_age });
+        logger.info('alerts about older events recorded as history, not sent', { count: r.historyAlertIds.length, max_age_ms: config.rules.notify_max_age });
       }
       if (r && r.newAlertIds.length > 0) {
         logger.info('new alerts', { count: r.newAlertIds.length });
@@ -121,7 +121,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
   const schedule = (expr: string, what: string, fn: () => Promise<void> | void): void => {
     jobs.push(cron.schedule(expr, guarded(jobLog, what, fn), { timezone: config.timezone, noOverlap: true, name: what }));
   };
-  schedule('17 3 * * *', 'retention', () => void runRetention(app, now(), ms(config.retention.events), jobLog));
+  schedule('17 3 * * *', 'retention', () => void runRetention(app, now(), config.retention.events, jobLog));
   if (config.leases.urls.length > 0) schedule(config.leases.poll, 'lease polling', () => leases.pollUrls());
   if (config.rules.daily_summary) {
     schedule(config.rules.daily_summary, 'daily summary', () => {

@@ -4,7 +4,7 @@ import chokidar, { type FSWatcher } from 'chokidar';
 import { leasesToIntervals } from '../core/leases.js';
 import type { Logger } from '../core/log.js';
 import { parseLeases } from '../sources/leases/read.js';
-import { ms, type App } from '../ingest/deps.js';
+import type { App } from '../ingest/deps.js';
 import { storeLeases } from '../ingest/identity.js';
 import { ingestLeaseFile } from '../ingest/ingest.js';
 import { SerialRunner, TrailingKick, watching } from './serial.js';
@@ -92,7 +92,7 @@ export class LeaseWatch {
         const text = await fetchLeases(url, password);
         const now = this.opts.now();
         const parsed = parseLeases(text, { format: 'pihole-api', referenceTs: now, file: url });
-        const intervals = leasesToIntervals([{ observedAt: now, leases: parsed.leases, source: url }], { leaseTimeMs: ms(cfg.lease_time) });
+        const intervals = leasesToIntervals([{ observedAt: now, leases: parsed.leases, source: url }], { leaseTimeMs: cfg.lease_time });
         storeLeases(this.app.store, intervals);
         this.opts.onChanged();
       } catch (err) {

@@ -7,7 +7,6 @@ import { normalizeMac } from '../core/mac.js';
 import type { RuleOptions } from '../core/rules.js';
 import type { SessionOptions } from '../core/sessions.js';
 import type { LeaseInterval, ServiceDef } from '../core/types.js';
-import { parseDuration } from '../core/duration.js';
 import type { Config } from '../config/schema.js';
 import { lookupVendors } from '../sources/oui/vendors.js';
 import type { OpenOptions } from '../store/db.js';
@@ -25,12 +24,6 @@ export interface App {
   /** A rebuild context with a resolver over the leases stored now. */
   rebuildContext(): RebuildContext;
   close(): void;
-}
-
-export function ms(duration: string): number {
-  const v = parseDuration(duration);
-  if (v === undefined) throw new Error(`not a duration: ${duration}`);
-  return v;
 }
 
 export function servicesOf(config: Config): ServiceDef[] {
@@ -51,7 +44,7 @@ export function openApp(config: Config, dbFile: string, opts?: OpenOptions): App
   const store = Store.open(dbFile, opts);
   const catalog = buildCatalog(servicesOf(config));
   const sessionOptions: SessionOptions = {
-    gapMs: ms(config.sessions.gap),
+    gapMs: config.sessions.gap,
     hdMbps: config.sessions.hd_mbps,
     uhdMbps: config.sessions.uhd_mbps,
     minVideoBytes: config.sessions.min_video_bytes,
@@ -63,11 +56,11 @@ export function openApp(config: Config, dbFile: string, opts?: OpenOptions): App
     unknownDevice: config.rules.unknown_device,
     unusualHour: {
       enabled: config.rules.unusual_hour.enabled,
-      windowMs: ms(config.rules.unusual_hour.window),
+      windowMs: config.rules.unusual_hour.window,
       minDays: config.rules.unusual_hour.min_days,
       minSessions: config.rules.unusual_hour.min_sessions,
     },
-    dnsBypass: { enabled: config.rules.dns_bypass.enabled, lookbackMs: ms(config.rules.dns_bypass.lookback) },
+    dnsBypass: { enabled: config.rules.dns_bypass.enabled, lookbackMs: config.rules.dns_bypass.lookback },
   };
   const configuredDevices: ConfiguredDevice[] = config.devices.map((d) => ({
     mac: normalizeMac(d.mac) ?? d.mac.toLowerCase(),
@@ -92,7 +85,7 @@ export function openApp(config: Config, dbFile: string, opts?: OpenOptions): App
       const resolver: DeviceResolver = new StickyResolver(new LeaseIndex(intervals, { statics }), [...intervals, ...staticIntervals]);
       return {
         store, catalog, resolver, sessionOptions, ruleOptions, configuredDevices, vendorOf: lookupVendors,
-        notifyMaxAgeMs: ms(config.rules.notify_max_age),
+        notifyMaxAgeMs: config.rules.notify_max_age,
       };
     },
     close: () => store.close(),

@@ -5,7 +5,6 @@ import { leasesToIntervals } from '../core/leases.js';
 import type { SkipCounts } from '../core/types.js';
 import { readLeaseFile } from '../sources/leases/read.js';
 import type { App } from './deps.js';
-import { ms } from './deps.js';
 import type { CaptureIngestResult } from './capture.js';
 import { ingestFtlDatabase, type FtlIngestResult } from './pihole-db.js';
 import { ingestPiholeLog, type LogIngestResult } from './pihole-log.js';
@@ -58,7 +57,7 @@ export async function ingestLeaseFile(app: App, path: string, now: number): Prom
   const observedAt = Math.min(now, statSync(path).mtimeMs);
   const parsed = await readLeaseFile(path, { referenceTs: observedAt });
   const intervals = leasesToIntervals([{ observedAt, leases: parsed.leases, source: path }], {
-    leaseTimeMs: ms(app.config.leases.lease_time),
+    leaseTimeMs: app.config.leases.lease_time,
   });
   storeLeases(app.store, intervals);
   const starts = intervals.map((i) => i.start).filter((s) => s > 0);

@@ -6,7 +6,7 @@ import { reconcile, type HomeSession, type Interval, type ReconcileResult } from
 import type { SkipCounts } from '../core/types.js';
 import { readViewingFile, titleHash, type ViewingCounts, type ViewingFormat } from '../sources/netflix-export/viewing-activity.js';
 import { PlayImport } from '../store/play-import.js';
-import { ms, type App } from './deps.js';
+import type { App } from './deps.js';
 import { deviceFacts } from './rebuild.js';
 
 export interface ViewingIngestResult {
@@ -94,7 +94,7 @@ export function reconcileNow(app: App, opts: { since?: number | undefined; profi
     sessions: homeSessions(app),
     coverage: coverage(app),
     config: {
-      toleranceS: ms(va.tolerance) / 1000,
+      toleranceS: va.tolerance / 1000,
       timeZone: app.timeZone,
       ...(va.home_country ? { homeCountry: va.home_country } : {}),
     },
@@ -117,13 +117,13 @@ export function raiseOutsideHomeAlerts(app: App, now: number): number[] {
   const first = cover[0];
   if (first === undefined) return [];
   const va = app.config.viewing_activity;
-  const since = first.start - ms(va.tolerance) - LONGEST_PLAY_MS;
+  const since = first.start - va.tolerance - LONGEST_PLAY_MS;
   const result = reconcile({
     plays: app.store.plays.all(since),
     sessions: homeSessions(app),
     coverage: cover,
     config: {
-      toleranceS: ms(va.tolerance) / 1000,
+      toleranceS: va.tolerance / 1000,
       timeZone: app.timeZone,
       ...(va.home_country ? { homeCountry: va.home_country } : { allPlaysCountry: app.store.plays.mostCommonCountry() }),
     },

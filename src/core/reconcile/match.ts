@@ -3,13 +3,6 @@ import { classifyDeviceType, classifyHomeDevice, deviceAffinity, type DeviceClas
 import type { HomeDevice, HomeSession, Interval, Play, ReconcileInput, Verdict } from './types.js';
 import { fromWall } from '../time.js';
 
-/**
- * Five minutes either side of a home session. The export's start time is when the app asked
- * for the stream, while the network may see the first lookups a little later (app start-up,
- * DNS cached by the device) and our session ends at the last lookup, not the last frame; clocks
- * of the Pi and Netflix may also differ by a minute or two.
- */
-export const DEFAULT_TOLERANCE_S = 300;
 
 /** Two plays on one device may overlap this much (autoplay hand-over) without conflict. */
 const HANDOVER_MS = 60_000;
@@ -220,7 +213,7 @@ function judgeDayOnly(p: Play, ctx: Context, timeZone: string): JudgedPlay {
 
 /** Verdicts for every play, in input order. */
 export function judgePlays(input: ReconcileInput): JudgedPlay[] {
-  const tolMs = (input.config.toleranceS ?? DEFAULT_TOLERANCE_S) * 1000;
+  const tolMs = input.config.toleranceS * 1000;
   const { list, sawSessions } = candidatesFor(input.plays, input.sessions, tolMs);
   const assigned = assign(input.plays, list);
   const seenAtHome = new Set((input.knownHomeDeviceTypes ?? []).map(normalizeDeviceType));

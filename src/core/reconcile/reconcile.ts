@@ -11,7 +11,6 @@ import type {
 } from './types.js';
 import { isoUtc } from '../time.js';
 
-export { DEFAULT_TOLERANCE_S } from './match.js';
 export type * from './types.js';
 
 function mostCommon(values: readonly string[]): string | undefined {

@@ -46,8 +46,8 @@ export interface Interval {
 }
 
 export interface ReconcileConfig {
-  /** Slack on both sides of a home session, seconds. Default DEFAULT_TOLERANCE_S. */
-  readonly toleranceS?: number;
+  /** Slack on both sides of a home session, seconds (viewing_activity.tolerance). */
+  readonly toleranceS: number;
   /** ISO alpha-2; default: the most common country of the plays matched at home, else of all plays. */
   readonly homeCountry?: string;
   /**

@@ -44,7 +44,7 @@ const expected: [string, string, string, string | null][] = [
 
 describe('demo household', () => {
   const { plays } = parseViewingCsv(readFileSync(join(import.meta.dirname, '../../../fixtures/viewing/ViewingActivity.csv')));
-  const result = reconcile({ plays, sessions, coverage, config: { timeZone: 'Europe/Amsterdam' } });
+  const result = reconcile({ plays, sessions, coverage, config: { toleranceS: 300, timeZone: 'Europe/Amsterdam' } });
 
   it('gives the intended verdicts', () => {
     expect(result.plays.map((p) => [p.profile, p.start, p.verdict, p.home_device?.mac ?? null])).toEqual(expected);

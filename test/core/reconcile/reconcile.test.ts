@@ -282,7 +282,7 @@ describe('reconcile', () => {
       plays: c.plays,
       sessions: c.sessions,
       coverage: c.coverage ?? always,
-      config: { timeZone: zone, ...(c.homeCountry ? { homeCountry: c.homeCountry } : {}) },
+      config: { toleranceS: 300, timeZone: zone, ...(c.homeCountry ? { homeCountry: c.homeCountry } : {}) },
     });
     const out = byKey(result, c.plays);
     for (const [key, want] of Object.entries(c.verdicts)) {
@@ -311,7 +311,7 @@ describe('reconcile', () => {
       plays: [play({ at: '2026-11-21T20:00:40Z', min: 89, device: TYPE.tv }), play({ at: '2026-11-21T20:15:00Z', min: 65, device: TYPE.sony, country: 'BR' })],
       sessions: [session(DEV.tv, '2026-11-21T19:59:20Z', '2026-11-21T21:30:00Z')],
       coverage: always,
-      config: { timeZone: zone },
+      config: { toleranceS: 300, timeZone: zone },
     });
     expect(Object.keys(result)).toEqual(['plays', 'profiles', 'account']);
     expect(result.plays[0]).toEqual({
@@ -343,14 +343,14 @@ describe('reconcile', () => {
   it('is deterministic: input order does not change the output', () => {
     const plays = cases[2]?.plays ?? [];
     const sessions = cases[2]?.sessions ?? [];
-    const a = reconcile({ plays, sessions, coverage: always, config: { timeZone: zone } });
-    const b = reconcile({ plays: [...plays].reverse(), sessions: [...sessions].reverse(), coverage: always, config: { timeZone: zone } });
+    const a = reconcile({ plays, sessions, coverage: always, config: { toleranceS: 300, timeZone: zone } });
+    const b = reconcile({ plays: [...plays].reverse(), sessions: [...sessions].reverse(), coverage: always, config: { toleranceS: 300, timeZone: zone } });
     expect(b).toEqual(a);
   });
 
   it('remembers device types seen at home in earlier imports', () => {
     const plays = [play({ at: '2026-11-21T12:00:00Z', min: 30, device: TYPE.iphone })];
-    const input = { plays, sessions: [], coverage: always, config: { timeZone: zone } };
+    const input = { plays, sessions: [], coverage: always, config: { toleranceS: 300, timeZone: zone } };
     expect(reconcile(input).plays[0]?.verdict).toBe('away_unknown');
     expect(reconcile({ ...input, knownHomeDeviceTypes: [TYPE.iphone] }).plays[0]?.verdict).toBe('away_own');
   });
@@ -362,9 +362,9 @@ describe('reconcile', () => {
       play({ at: '2026-11-22T18:00:00Z', min: 60, device: TYPE.sony, country: 'BR' }),
     ];
     const sessions = [session(DEV.tv, '2026-11-20T17:59:00Z', '2026-11-20T19:01:00Z')];
-    const base = { plays, sessions, coverage: always, config: { timeZone: zone } };
+    const base = { plays, sessions, coverage: always, config: { toleranceS: 300, timeZone: zone } };
     const home = (r: ReconcileResult): string | undefined => r.account.reasons.find((x) => x.signal === 'home_country')?.detail;
     expect(home(reconcile(base))).toContain('home country NL');
-    expect(home(reconcile({ ...base, config: { timeZone: zone, homeCountry: 'br' } }))).toContain('home country BR: configured');
+    expect(home(reconcile({ ...base, config: { toleranceS: 300, timeZone: zone, homeCountry: 'br' } }))).toContain('home country BR: configured');
   });
 });

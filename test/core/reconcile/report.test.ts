@@ -13,7 +13,7 @@ const plays = [
   play({ at: '2026-11-22T20:00:00Z', min: 30, device: TYPE.chrome, country: 'AR' }),
   play({ at: '2026-11-22T21:00:00Z', min: 1, device: TYPE.iphone, country: 'JP', preview: 'TRAILER' }),
 ];
-const result = reconcile({ plays, sessions: [tv], coverage: always, config: { timeZone: zone } });
+const result = reconcile({ plays, sessions: [tv], coverage: always, config: { toleranceS: 300, timeZone: zone } });
 const none = { deviceTypes: new Set<string>(), countries: new Set<string>() };
 
 describe('outsideHomeAlerts', () => {
@@ -45,7 +45,7 @@ describe('outsideHomeAlerts', () => {
       plays: [play({ at: '2026-11-20T12:00:00Z', min: 30, device: TYPE.iphone })],
       sessions: [],
       coverage: always,
-      config: { timeZone: zone, homeCountry: 'NL' },
+      config: { toleranceS: 300, timeZone: zone, homeCountry: 'NL' },
     });
     expect(outsideHomeAlerts(mild, none)[0]?.severity).toBe('warning');
   });
@@ -76,7 +76,7 @@ describe('renderReconcileReport', () => {
   });
 
   it('tells a quiet household there is nothing to do, and still shows the steps', () => {
-    const quiet = reconcile({ plays: [plays[0]!], sessions: [tv], coverage: always, config: { timeZone: zone } });
+    const quiet = reconcile({ plays: [plays[0]!], sessions: [tv], coverage: always, config: { toleranceS: 300, timeZone: zone } });
     const text = renderReconcileReport(quiet, { timeZone: zone });
     expect(text).toContain('sharing score 0/100 - no sign of sharing');
     expect(text).toContain('Nothing to do.');
