@@ -3,7 +3,7 @@
 // captures.keep. The newest file is also read once nobody has written it for captures.idle (a
 // quiet night: tcpdump rotates only when a packet comes), but never deleted, because tcpdump may
 // still write to it (buffered, so its mtime says little): when it grows it is read again, and
-// what it gave is replaced, not added to (ingest-capture.ts).
+// what it gave is replaced, not added to (ingest/capture.ts).
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';

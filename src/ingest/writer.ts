@@ -1,6 +1,6 @@
 // Who may write: one `nfmon run` or `nfmon ingest` at a time (see store/writer-lock.ts). A second
 // ingest waits for the first, saying so; an ingest while the daemon runs hands its files to the
-// daemon (daemon/inbox.ts); a second daemon is refused.
+// daemon (ingest/inbox.ts); a second daemon is refused.
 import { lastHolder, recordHolder, WriterLock, type LockHolder } from '../store/writer-lock.js';
 import type { Store } from '../store/index.js';
 

@@ -25,7 +25,7 @@ const row = (s: number, domain: string, client = TV): QueryRow => ({ ts: T0 + s,
 let t: TempDir;
 let app: App;
 beforeEach(() => {
-  t = tempDir('nfmon-ingest-ftl-');
+  t = tempDir('nfmon-ingest-pihole-db-');
   app = openApp(validateConfig({ timezone: 'UTC', pihole: { database: false } }, 'test'), t.path('nfmon.db'));
 });
 afterEach(() => {

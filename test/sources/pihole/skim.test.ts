@@ -1,4 +1,4 @@
-// The byte-level fast path (pihole-skim.ts) must count every line exactly as the full scanner
+// The byte-level fast path (sources/pihole/skim.ts) must count every line exactly as the full scanner
 // does. The reference here is the assembler fed one string per line (pushLine never skims); the
 // subject is the reader's feeder, which skims what it can, fed the same bytes in chunks of all
 // sizes (a line cut by a chunk end, a line at the very end of a buffer).
