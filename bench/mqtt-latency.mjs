@@ -130,7 +130,7 @@ export async function runMqttBench({ root }) {
   await broker.stop();
 
   latencies.sort((a, b) => a - b);
-  const daemonModules = ['daemon/daemon.js', 'daemon/app.js'].map((m) => pathToFileURL(join(root, 'dist', m)).href);
+  const daemonModules = ['daemon/daemon.js', 'ingest/deps.js'].map((m) => pathToFileURL(join(root, 'dist', m)).href);
   const bare = rssAfterImport([], []);
   const alone = rssAfterImport([], ['mqtt']);
   const baseline = rssAfterImport(daemonModules, []);

@@ -11,7 +11,7 @@ if (!file) {
   process.exit(2);
 }
 const dist = resolve(distArg ?? new URL('../dist', import.meta.url).pathname);
-const { readPiholeLog } = await import(pathToFileURL(`${dist}/sources/pihole-reader.js`).href);
+const { readPiholeLog } = await import(pathToFileURL(`${dist}/sources/pihole/reader.js`).href);
 const { buildCatalog, NETFLIX } = await import(pathToFileURL(`${dist}/core/catalog.js`).href);
 
 // Wall and CPU seconds (user + sys): the machine may be shared, CPU time is the steadier figure.

@@ -61,10 +61,10 @@ export async function loadTarget(name, root, tmp) {
 
   if (name === 'pihole') {
     const { buildCatalog, NETFLIX } = await dist('core/catalog.js');
-    const { PiholeAssembler } = await dist('sources/pihole-assembler.js');
-    const { LineFeeder } = await dist('sources/pihole-feeder.js');
-    const { readPiholeLog } = await dist('sources/pihole-reader.js');
-    const { parsePiholeLine } = await dist('sources/pihole.js');
+    const { PiholeAssembler } = await dist('sources/pihole/assembler.js');
+    const { LineFeeder } = await dist('sources/pihole/feeder.js');
+    const { readPiholeLog } = await dist('sources/pihole/reader.js');
+    const { parsePiholeLine } = await dist('sources/pihole/line.js');
     const catalog = buildCatalog([NETFLIX]);
     const opts = { catalog, timeZone: 'Europe/Amsterdam', referenceTs: Date.parse('2026-11-22T00:00:00Z') };
     return {
@@ -91,7 +91,7 @@ export async function loadTarget(name, root, tmp) {
   }
 
   if (name === 'leases') {
-    const { parseLeaseBytes, readLeaseFile } = await dist('sources/leases.js');
+    const { parseLeaseBytes, readLeaseFile } = await dist('sources/leases/read.js');
     return {
       seeds: read([...files(fx('leases'), /./), fx('household/dhcp.leases'), fx('bad/broken.leases'), ...files(join(corpus, 'dhcp-leases'), /./)]),
       window: 16 * 1024,
@@ -129,7 +129,7 @@ export async function loadTarget(name, root, tmp) {
   }
 
   if (name === 'viewing') {
-    const { parseViewingCsv, readViewingFile } = await dist('sources/viewing-activity.js');
+    const { parseViewingCsv, readViewingFile } = await dist('sources/netflix-export/viewing-activity.js');
     return {
       seeds: read(files(fx('viewing'), /\.csv$/)),
       window: 16 * 1024,

@@ -29,7 +29,7 @@ try {
   if (ingest.status !== 0) throw new Error(`ingest exited ${ingest.status}: ${ingest.stderr}`);
 
   const { loadConfig } = await import('../dist/config/load.js');
-  const { openApp } = await import('../dist/daemon/app.js');
+  const { openApp } = await import('../dist/ingest/deps.js');
   const { createLogger } = await import('../dist/daemon/logger.js');
   const { startWebServer } = await import('../dist/web/server.js');
   const app = openApp({ ...loadConfig(config, {}).config, http: { listen: '127.0.0.1:0' } }, db);

@@ -1,35 +1,11 @@
-// Parsing of command-line values shared by commands: --since/--until, trust levels.
-import { parseDuration } from '../config/duration.js';
-import { localDay } from '../core/local-days.js';
+// Parsing of command-line values shared by commands: --since/--until (core/time-arg.ts, which the
+// dashboard's API shares), trust levels.
+import { UsageError } from '../core/time-arg.js';
+import { TRUST_LEVELS, type Trust } from '../core/types.js';
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { parseTimeArg, UsageError } from '../core/time-arg.js';
 
-/**
- * `all` -> undefined (no bound), a duration (`90m`, `24h`, `7d`) -> that long before now,
- * `today` -> the last local midnight in `zone` (when a zone is given), else an ISO 8601 time
- * (a time without zone is UTC, as in our JSON).
- */
-export function parseTimeArg(flag: string, text: string, now: number, zone?: string): number | undefined {
-  const t = text.trim();
-  if (t === 'all') return undefined;
-  if (t === 'today' && zone !== undefined) return localDay(now, zone).start;
-  const d = parseDuration(t);
-  if (d !== undefined) return now - d;
-  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(t)) {
-    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(t) && t.length > 10;
-    const ms = Date.parse(hasZone ? t : `${t.length === 10 ? `${t}T00:00:00` : t.replace(' ', 'T')}Z`);
-    if (Number.isFinite(ms)) return ms;
-  }
-  const words = zone !== undefined ? '"all", "today"' : '"all"';
-  throw new UsageError(`${flag}: expected ${words}, a duration such as 90m, 24h or 7d, or an ISO time, got "${text}"`);
-}
-
-export function parseTrust(text: string): 'unknown' | 'known' | 'trusted' {
-  if (text === 'unknown' || text === 'known' || text === 'trusted') return text;
+export function parseTrust(text: string): Trust {
+  if ((TRUST_LEVELS as readonly string[]).includes(text)) return text as Trust;
   throw new UsageError(`--trust: expected unknown, known or trusted, got "${text}"`);
 }

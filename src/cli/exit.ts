@@ -8,7 +8,7 @@ import { safeText } from '../core/text.js';
 import { NotifyError } from '../notify/notifier.js';
 import { SourceError } from '../sources/errors.js';
 import { NoDatabaseError, StoreError } from '../store/db.js';
-import { WriterBusyError } from '../daemon/writer.js';
+import { WriterBusyError } from '../ingest/writer.js';
 import { WebServerError } from '../web/errors.js';
 import { UsageError } from './args.js';
 import { ReportWriteError } from './errors.js';

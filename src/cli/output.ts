@@ -65,3 +65,10 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 export function writeLine(text: string): void {
   process.stdout.write(`${safeText(text)}\n`);
 }
+
+/** The end's local time; its date too when the session ends on another local day than it started. */
+export function endCell(start: number, end: number, zone: string): string {
+  const a = localTime(start, zone);
+  const b = localTime(end, zone);
+  return a.slice(0, 10) === b.slice(0, 10) ? b.slice(11) : b;
+}

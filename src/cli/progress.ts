@@ -1,7 +1,7 @@
 // The progress line of a long `ingest` at a terminal: bytes and lines (or packets) per second and
 // the time left, redrawn in place on stderr. Silent for short reads and when stderr is not a TTY.
 import { safeText } from '../core/text.js';
-import type { IngestProgress } from '../daemon/ingest-progress.js';
+import type { IngestProgress } from '../ingest/progress.js';
 
 export interface ProgressOptions {
   readonly write: (text: string) => void;

@@ -31,7 +31,8 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefin
  */
 function stamp(): string {
   const ext = import.meta.url.slice(import.meta.url.lastIndexOf('.')); // .js when built, .ts under the tests
-  return ['schema', 'http', 'duration', 'load']
+  // Every module whose code decides what a config validates to (a missing one throws: no caching).
+  return ['schema', 'http', 'load', '../core/duration', '../core/types']
     .map((f) => {
       const s = statSync(new URL(f + ext, import.meta.url));
       return `${s.size}:${s.mtimeMs}`;

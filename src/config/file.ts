@@ -2,6 +2,7 @@
 // Kept apart from parsing and validation (load.ts), which load the YAML and schema libraries:
 // whatever only needs to recognise a ConfigError or find the file need not pay for those.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { describeFsError, errnoOf } from '../core/errno.js';
 
 export const SYSTEM_CONFIG = '/etc/nfmon/config.yaml';
 
@@ -41,8 +42,9 @@ export function readConfigFile(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : `cannot read it (${code ?? (err as Error).message})`;
-    throw new ConfigError(file, [why], { cause: err });
+    const code = errnoOf(err);
+    const why = describeFsError(err, { ENOENT: 'file not found', EACCES: 'permission denied' });
+    const said = why !== (err as Error).message ? why : `cannot read it (${code ?? why})`;
+    throw new ConfigError(file, [said], { cause: err });
   }
 }

@@ -29,12 +29,14 @@ export const httpSchema = z
       .string()
       .refine((s) => parseListen(s) !== undefined, { message: 'expected host:port, e.g. "127.0.0.1:8080", "[::1]:8080" or "0.0.0.0:8080"' })
       .optional()
-      .describe('Address of the read-only dashboard, e.g. 127.0.0.1:8080; unset: no dashboard'),
+      .describe('Address of the read-only dashboard: host:port, [::1]:8080, 0.0.0.0:8080 (every address); unset: no dashboard')
+      .meta({ examples: ['127.0.0.1:8080'] }),
     password_file: z
       .string()
       .min(1)
       .optional()
-      .describe('File with the dashboard password hash (nfmon passwd FILE); required unless listen is loopback'),
+      .describe('File with the dashboard password hash (nfmon passwd FILE); required unless listen is loopback')
+      .meta({ examples: ['/etc/nfmon/http-password'] }),
   })
   .superRefine((http, ctx) => {
     const listen = http.listen === undefined ? undefined : parseListen(http.listen);
@@ -46,4 +48,9 @@ export const httpSchema = z
       });
     }
   })
-  .default({});
+  .prefault({})
+  .describe('The read-only dashboard')
+  .meta({
+    details: 'A loopback address needs no password; any other address (the LAN, 0.0.0.0) is refused at start ' +
+      'without a password file. Make one with: sudo -u nfmon nfmon passwd /etc/nfmon/http-password',
+  });

@@ -15,7 +15,7 @@
 // grows with the device's own volume: one stray 03:00 play in a month does not make 03:00 usual
 // for a device with a hundred plays, but a single play at that hour makes it usual for a device
 // with fifteen.
-import { serviceLabel, type DeviceFacts } from './rules.js';
+import { serviceLabel, type DeviceFacts } from './facts.js';
 import { toWall } from './time.js';
 import type { Alert, Session } from './types.js';
 

@@ -12,7 +12,7 @@
 // resolve a video name") still look up the API and manifest names just before a play, and any
 // Netflix name counts, whatever its role.
 import { localDate, localDay } from './local-days.js';
-import { serviceLabel, type DeviceFacts } from './rules.js';
+import { serviceLabel, type DeviceFacts } from './facts.js';
 import { toWall } from './time.js';
 import type { Alert, Session } from './types.js';
 

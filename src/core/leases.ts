@@ -67,12 +67,10 @@ export interface LeaseObservation {
 export interface TimelineOptions {
   /**
    * How long before its expiry a lease of unknown start is assumed to have begun (dnsmasq writes
-   * only the expiry). Default 24 h, Pi-hole's default lease time.
+   * only the expiry): leases.lease_time, whose default (24 h) is Pi-hole's lease time.
    */
-  readonly leaseTimeMs?: number;
+  readonly leaseTimeMs: number;
 }
-
-export const DEFAULT_LEASE_TIME_MS = 24 * 3_600_000;
 
 interface Draft {
   ip: string;
@@ -107,8 +105,8 @@ export class LeaseTimeline {
   private closed: LeaseInterval[] = [];
   private readonly known = new Map<string, LeaseInterval>();
 
-  constructor(opts: TimelineOptions = {}) {
-    this.leaseTime = opts.leaseTimeMs ?? DEFAULT_LEASE_TIME_MS;
+  constructor(opts: TimelineOptions) {
+    this.leaseTime = opts.leaseTimeMs;
   }
 
   /** Adds one observation. Returns false (and ignores it) if it is older than the source's last. */
@@ -180,7 +178,7 @@ function toInterval(lease: Lease, start: number, source: string): LeaseInterval 
 }
 
 /** leasesToIntervals over a whole set of observations (any order; sorted by time per source). */
-export function leasesToIntervals(observations: readonly LeaseObservation[], opts: TimelineOptions = {}): LeaseInterval[] {
+export function leasesToIntervals(observations: readonly LeaseObservation[], opts: TimelineOptions): LeaseInterval[] {
   const timeline = new LeaseTimeline(opts);
   for (const obs of [...observations].sort((a, b) => a.observedAt - b.observedAt)) timeline.observe(obs);
   return timeline.intervals();

@@ -1,16 +1,12 @@
 // Rules turn sessions into alerts. Pure and deterministic: each alert has a key derived from the
 // input alone, so replaying the same input yields the same alerts and the store can ignore repeats.
+import { serviceLabel, type DeviceFacts } from './facts.js';
 import { unusualHourAlerts, type PastStart, type UnusualHourOptions } from './baseline.js';
 import { dnsBypassAlerts, type DnsBypassOptions, type Lookup } from './dns-bypass.js';
 import { minuteOfDay, toWall } from './time.js';
-import type { Alert, Session, Trust } from './types.js';
+import type { Alert, Session } from './types.js';
 
-export interface DeviceFacts {
-  readonly label: string;
-  readonly trust: Trust;
-  /** Per-device quiet hours ("HH:MM-HH:MM"), overriding the global window. */
-  readonly quietHours?: string;
-}
+export { serviceLabel, type DeviceFacts } from './facts.js';
 
 export interface RuleOptions {
   readonly timeZone: string;
@@ -189,8 +185,4 @@ export function concurrentStreamAlerts(
     close(edges[edges.length - 1]?.ts ?? 0);
   }
   return out;
-}
-
-export function serviceLabel(service: string): string {
-  return service === 'netflix' ? 'Netflix' : service;
 }

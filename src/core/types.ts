@@ -16,7 +16,9 @@ export const ROLES: readonly Role[] = ['video', 'playback', 'ui', 'background'];
 /** How a session is known: a video name in DNS, bytes in captures, or the telemetry cadence alone. */
 export type Evidence = 'dns' | 'flows' | 'inferred';
 
-export type Trust = 'unknown' | 'known' | 'trusted';
+/** Trust levels, written once: the config schema, the CLI and the rules take them from here. */
+export const TRUST_LEVELS = ['unknown', 'known', 'trusted'] as const;
+export type Trust = (typeof TRUST_LEVELS)[number];
 
 /** A service as the catalog knows it (Netflix built in, more from config). */
 export interface ServiceDef {

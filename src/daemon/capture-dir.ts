@@ -3,13 +3,13 @@
 // captures.keep. The newest file is also read once nobody has written it for captures.idle (a
 // quiet night: tcpdump rotates only when a packet comes), but never deleted, because tcpdump may
 // still write to it (buffered, so its mtime says little): when it grows it is read again, and
-// what it gave is replaced, not added to (ingest-capture.ts).
+// what it gave is replaced, not added to (ingest/capture.ts).
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
-import type { Logger } from '../notify/notifier.js';
-import { ms, type App } from './app.js';
-import { ingestCapture } from './ingest-capture.js';
+import type { Logger } from '../core/log.js';
+import type { App } from '../ingest/deps.js';
+import { ingestCapture } from '../ingest/capture.js';
 import { SerialRunner, watching } from './serial.js';
 
 export interface CaptureDirOptions {
@@ -91,7 +91,7 @@ export class CaptureDir {
   }
 
   private async pass(): Promise<void> {
-    const idle = ms(this.app.config.captures.idle);
+    const idle = this.app.config.captures.idle;
     for (const e of completeCaptures(this.list(), this.opts.now(), idle)) {
       if (this.failed.has(`${e.path}:${e.size}`)) continue;
       try {

@@ -1,9 +1,9 @@
 // What Home Assistant's MQTT entities show, read from the store: per device that ever streamed
 // whether it plays now, its minutes today and its last session; how many play; the last alert.
 import type { MqttSnapshot } from '../notify/mqtt/model.js';
-import type { App } from './app.js';
+import type { App } from '../ingest/deps.js';
 import { toOutgoing } from './outbox.js';
-import { deviceRefs, loadActivity, macOf } from './views.js';
+import { deviceRefs, loadActivity, macOf } from '../ingest/views.js';
 
 export function entitySnapshot(app: App, now: number): MqttSnapshot {
   const ref = deviceRefs(app);

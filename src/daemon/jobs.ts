@@ -1,7 +1,7 @@
 // Housekeeping jobs run by node-cron: retention of raw events and the optional daily summary.
 import { isoUtc } from '../core/time.js';
-import type { Logger } from '../notify/notifier.js';
-import type { App } from './app.js';
+import type { Logger } from '../core/log.js';
+import type { App } from '../ingest/deps.js';
 
 /** Deletes raw events (DNS lookups, flow minutes) older than the retention; sessions and alerts stay. */
 export function runRetention(app: App, now: number, keepMs: number, logger: Logger): { events: number; flows: number } {

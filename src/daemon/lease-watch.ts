@@ -2,11 +2,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import chokidar, { type FSWatcher } from 'chokidar';
 import { leasesToIntervals } from '../core/leases.js';
-import type { Logger } from '../notify/notifier.js';
-import { parseLeases } from '../sources/leases.js';
-import { ms, type App } from './app.js';
-import { storeLeases } from './identity.js';
-import { ingestLeaseFile } from './ingest.js';
+import type { Logger } from '../core/log.js';
+import { fetchPiholeLeases } from '../sources/leases/pihole-fetch.js';
+import type { App } from '../ingest/deps.js';
+import { storeLeases } from '../ingest/identity.js';
+import { ingestLeaseFile } from '../ingest/ingest.js';
 import { SerialRunner, TrailingKick, watching } from './serial.js';
 
 export interface LeaseWatchOptions {
@@ -83,16 +83,15 @@ export class LeaseWatch {
     this.opts.onChanged();
   }
 
-  /** Pi-hole v6: GET /api/dhcp/leases, with a session from POST /api/auth when a password is set. */
+  /** Pi-hole v6 lease URLs: fetched and parsed by the source, turned into intervals and stored here. */
   async pollUrls(): Promise<void> {
     const cfg = this.app.config.leases;
     const password = cfg.password_file ? readFileSync(cfg.password_file, 'utf8').trim() : undefined;
     for (const url of cfg.urls) {
       try {
-        const text = await fetchLeases(url, password);
         const now = this.opts.now();
-        const parsed = parseLeases(text, { format: 'pihole-api', referenceTs: now, file: url });
-        const intervals = leasesToIntervals([{ observedAt: now, leases: parsed.leases, source: url }], { leaseTimeMs: ms(cfg.lease_time) });
+        const parsed = await fetchPiholeLeases(url, { referenceTs: now, ...(password ? { password } : {}) });
+        const intervals = leasesToIntervals([{ observedAt: now, leases: parsed.leases, source: url }], { leaseTimeMs: cfg.lease_time });
         storeLeases(this.app.store, intervals);
         this.opts.onChanged();
       } catch (err) {
@@ -100,23 +99,4 @@ export class LeaseWatch {
       }
     }
   }
-}
-
-async function fetchLeases(url: string, password: string | undefined): Promise<string> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (password) {
-    const auth = await fetch(new URL('/api/auth', url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ password }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!auth.ok) throw new Error(`Pi-hole refused the password (leases.password_file): HTTP ${auth.status}`);
-    const body = (await auth.json()) as { session?: { sid?: string } };
-    if (body.session?.sid) headers.sid = body.session.sid;
-  }
-  const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
-  if (res.status === 401) throw new Error('Pi-hole wants a password (set leases.password_file)');
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return res.text();
 }

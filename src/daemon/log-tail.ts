@@ -5,12 +5,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
-import type { Logger } from '../notify/notifier.js';
-import type { App } from './app.js';
-import { matches, readHead } from './fingerprint.js';
-import { ingestPiholeLog } from './ingest-log.js';
+import type { Logger } from '../core/log.js';
+import type { App } from '../ingest/deps.js';
+import { matches, readHead } from '../sources/fingerprint.js';
+import { ingestPiholeLog } from '../ingest/pihole-log.js';
 import { SerialRunner, TrailingKick, watching } from './serial.js';
-import { checkPath, piholeLogAdvice, type SourceState } from './source-check.js';
+import { checkPath, piholeLogAdvice, type SourceState } from '../ingest/source-check.js';
 
 export interface LogTailOptions {
   readonly path: string;

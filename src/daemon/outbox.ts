@@ -3,8 +3,8 @@ import { isoUtc } from '../core/time.js';
 import type { OutgoingAlert } from '../notify/notifier.js';
 import type { OutboxItem, OutboxRepo } from '../notify/outbox-sender.js';
 import type { AlertRow } from '../store/alerts.js';
-import type { App } from './app.js';
-import { deviceFacts } from './rebuild.js';
+import type { App } from '../ingest/deps.js';
+import { deviceFacts } from '../ingest/rebuild.js';
 
 export function toOutgoing(app: App, a: AlertRow): OutgoingAlert {
   const label = a.device === null ? null : (deviceFacts(app).get(a.device)?.label ?? a.device);

@@ -1,7 +1,7 @@
 // Runs one task at a time; requests made while a task runs coalesce into a single re-run.
 // Errors are logged, never thrown into the event loop. Plus the timing helpers the watchers share.
 import type { FSWatcher } from 'chokidar';
-import type { Logger } from '../notify/notifier.js';
+import { logFailure, type Logger } from '../core/log.js';
 
 export class SerialRunner {
   private running: Promise<void> | undefined;
@@ -29,7 +29,7 @@ export class SerialRunner {
       try {
         await task();
       } catch (err) {
-        this.logger.error(`${this.what} failed: ${(err as Error).message}`, { error: (err as Error).name });
+        logFailure(this.logger, this.what, err);
       }
       task = this.again;
     }

@@ -6,7 +6,8 @@ import { createConnection, type Connection } from 'home-assistant-js-websocket';
 import type WebSocket from 'ws';
 import { withDeadline } from './deadline.js';
 import { openHaSocket } from './ha-socket.js';
-import { NotifyError, type Logger } from './notifier.js';
+import { NotifyError } from './notifier.js';
+import type { Logger } from '../core/log.js';
 
 export interface Live {
   readonly conn: Connection;

@@ -14,7 +14,8 @@ import { toNotifyError } from './ha-errors.js';
 import { HaLink, type Live } from './ha-link.js';
 import { websocketUrl } from './ha-socket.js';
 import { alertEvent, alertScript, formatServiceName, notifyServiceCall, parseServiceName, testServiceCall, type ServiceName } from './messages.js';
-import { NotifyError, type Logger, type Notifier, type OutgoingAlert } from './notifier.js';
+import { NotifyError, type Notifier, type OutgoingAlert } from './notifier.js';
+import type { Logger } from '../core/log.js';
 
 export interface HomeAssistantConfig {
   /** Base URL as in the browser: http://homeassistant.local:8123. */

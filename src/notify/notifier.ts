@@ -61,12 +61,3 @@ export class NotifyError extends Error {
   }
 }
 
-export type LogFields = Record<string, unknown>;
-
-/** Structured logger, injected; the daemon's implementation writes lines for journald. */
-export interface Logger {
-  debug(msg: string, fields?: LogFields): void;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
-}

@@ -13,7 +13,8 @@
 // harmless where it can (Home Assistant: per-key memory and the notification tag).
 import { isoUtc } from '../core/time.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
-import { NotifyError, type Logger, type Notifier, type NotifyErrorKind, type OutgoingAlert } from './notifier.js';
+import { NotifyError, type Notifier, type NotifyErrorKind, type OutgoingAlert } from './notifier.js';
+import type { Logger } from '../core/log.js';
 
 export interface OutboxItem {
   readonly id: number;

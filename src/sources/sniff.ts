@@ -3,7 +3,7 @@
 // Pi-hole query log"), while a file of the right kind with a few bad bytes is read line by line.
 // Pure. A kind is claimed only on clear evidence: magic numbers, or a majority of the first
 // lines in one known shape; a text file in no known shape is 'text' and left to the parser.
-import { detectLeaseFormat } from './leases-common.js';
+import { detectLeaseFormat } from './leases/common.js';
 
 export type ContentKind =
   | 'empty'

@@ -6,6 +6,7 @@
 import { accessSync, closeSync, constants, fchmodSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { describeFsError, errnoOf } from '../core/errno.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -71,9 +72,9 @@ function openReadOnly(file: string): Db {
     if (statSync(file).isDirectory()) throw new StoreError(`cannot open database ${file}: it is a directory, not a database file`, file);
   } catch (err) {
     if (err instanceof StoreError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoOf(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new NoDatabaseError(file, { cause: err });
-    throw new StoreError(`cannot open database ${file}: ${code === 'EACCES' ? 'permission denied' : (err as Error).message}`, file, { cause: err });
+    throw new StoreError(`cannot open database ${file}: ${describeFsError(err, { EACCES: 'permission denied' })}`, file, { cause: err });
   }
   const db = openShared(file) ?? openSnapshot(file);
   const version = schemaVersion(db);

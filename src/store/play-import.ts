@@ -4,7 +4,7 @@
 // temporary table (appended; spilled to a temp file past its small cache, never held in RAM),
 // sorted once by key, and merged a key range per transaction: each range touches its pages once,
 // and the main database is locked only for one short merge at a time, so the daemon keeps writing.
-import type { Play } from '../core/reconcile-types.js';
+import type { Play } from '../core/reconcile/types.js';
 import type { Db } from './db.js';
 
 /** Rows per merge transaction: each pass also rewrites the start index, so not too few; well under the daemon's 5 s busy timeout. */

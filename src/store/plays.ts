@@ -1,6 +1,6 @@
 // plays: the account's plays from Netflix's export. A newer export repeats older plays: each is
 // kept once, by its key, with the longest duration seen (a play still running at export time grows).
-import type { Play } from '../core/reconcile-types.js';
+import type { Play } from '../core/reconcile/types.js';
 import type { Db } from './db.js';
 
 interface Row {

@@ -1,9 +1,9 @@
 // The JSON endpoints: the same documents as the CLI's --json, with the CLI's options as query
 // parameters (/api/sessions?since=7d&device=Kids%20iPad).
-import { parseTimeArg, UsageError } from '../cli/args.js';
-import type { App } from '../daemon/app.js';
-import { collectStatus } from '../daemon/status.js';
-import { activityJson, alertsJson, loadActivity, querySessions, resolveDevices, sessionsJson } from '../daemon/views.js';
+import { parseTimeArg, UsageError } from '../core/time-arg.js';
+import type { App } from '../ingest/deps.js';
+import { collectStatus } from '../ingest/status.js';
+import { activityJson, alertsJson, loadActivity, querySessions, resolveDevices, sessionsJson } from '../ingest/views.js';
 
 export class ApiError extends Error {
   constructor(

@@ -2,9 +2,9 @@
 import type { DeviceActivity } from '../core/activity.js';
 import { localDay, type Span } from '../core/local-days.js';
 import { hourOfWeek, timelineDays, type HourOfWeek, type TimelineDay } from '../core/patterns.js';
-import type { App } from '../daemon/app.js';
-import { collectStatus, type StatusJson } from '../daemon/status.js';
-import { alertsJson, deviceRefs, isSessionOpenAt, loadActivity, querySessions, type AlertJson, type DeviceRef } from '../daemon/views.js';
+import type { App } from '../ingest/deps.js';
+import { collectStatus, type StatusJson } from '../ingest/status.js';
+import { alertsJson, deviceRefs, isSessionOpenAt, loadActivity, querySessions, type AlertJson, type DeviceRef } from '../ingest/views.js';
 import { deviceColour } from './html.js';
 import type { TimelineDevice } from './svg.js';
 

@@ -2,7 +2,7 @@
 // the first report, an ETA only when the size is known, and the line wiped at the end.
 import { describe, expect, it } from 'vitest';
 import { ProgressMeter, progressText } from '../../src/cli/progress.js';
-import type { IngestProgress } from '../../src/daemon/ingest-progress.js';
+import type { IngestProgress } from '../../src/ingest/progress.js';
 
 const step = (bytes: number, items: number, done = false, totalBytes: number | undefined = 100e6): IngestProgress => ({
   path: 'pihole.log', unit: 'lines', bytes, totalBytes, items, done,

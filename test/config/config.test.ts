@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, locateConfig, parseConfigText, suggestKey } from '../../src/config/load.js';
-import { parseDuration } from '../../src/config/duration.js';
+import { parseDuration } from '../../src/core/duration.js';
 
 function problemsOf(yaml: string): readonly string[] {
   try {
@@ -18,8 +18,8 @@ describe('config', () => {
     const c = parseConfigText('', 'empty.yaml');
     expect(c.rules.quiet_hours).toBe('00:00-06:00');
     expect(c.rules.max_concurrent_streams).toBe(2);
-    expect(c.sessions.gap).toBe('20m');
-    expect(c.rules.notify_max_age).toBe('1h');
+    expect(c.sessions.gap).toBe(20 * 60_000); // durations leave the schema in milliseconds
+    expect(c.rules.notify_max_age).toBe(3_600_000);
     expect(c.pihole.log).toBe('/var/log/pihole/pihole.log');
     expect(c.pihole.database).toBeUndefined();
     expect(c.devices).toEqual([]);
@@ -28,12 +28,12 @@ describe('config', () => {
   });
 
   it('gives the anomaly rules their defaults, with or without a rules section, and checks their keys', () => {
-    const defaults = { unusual_hour: { enabled: true, window: '30d', min_days: 14, min_sessions: 10 }, dns_bypass: { enabled: true, lookback: '10m' } };
+    const defaults = { unusual_hour: { enabled: true, window: 30 * 86_400_000, min_days: 14, min_sessions: 10 }, dns_bypass: { enabled: true, lookback: 10 * 60_000 } };
     expect(parseConfigText('', 'empty.yaml').rules).toMatchObject(defaults);
     expect(parseConfigText('rules:\n  quiet_hours: "01:00-05:00"\n', 'r.yaml').rules).toMatchObject(defaults);
     const c = parseConfigText('rules:\n  unusual_hour:\n    enabled: false\n  dns_bypass:\n    lookback: 6m\n', 'r.yaml');
     expect(c.rules.unusual_hour).toEqual({ ...defaults.unusual_hour, enabled: false });
-    expect(c.rules.dns_bypass).toEqual({ enabled: true, lookback: '6m' });
+    expect(c.rules.dns_bypass).toEqual({ enabled: true, lookback: 6 * 60_000 });
     expect(problemsOf('rules:\n  unusual_hour:\n    min_days: 0\n')).toEqual([expect.stringContaining('rules.unusual_hour.min_days')]);
     expect(problemsOf('rules:\n  dns_bypass:\n    lookback: soon\n')).toEqual([expect.stringContaining('rules.dns_bypass.lookback')]);
     expect(problemsOf('rules:\n  unusual_hour:\n    windw: 7d\n')).toEqual([expect.stringMatching(/rules\.unusual_hour\.windw.*window/)]);

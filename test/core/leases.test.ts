@@ -90,7 +90,7 @@ describe('leasesToIntervals (dnsmasq: expiry only, default lease time 24 h)', ()
     ],
   ])('%s', (_name, observations, expected) => {
     const obs = observations.map((o) => ({ observedAt: o.at, leases: o.leases, source: o.source ?? 'file' }));
-    expect(span(leasesToIntervals(obs))).toEqual(expected);
+    expect(span(leasesToIntervals(obs, { leaseTimeMs: 24 * H }))).toEqual(expected);
   });
 
   it('leaseTime is an option; hostname and source are carried', () => {
@@ -101,7 +101,7 @@ describe('leasesToIntervals (dnsmasq: expiry only, default lease time 24 h)', ()
   });
 
   it('LeaseTimeline ignores an observation older than the source last one', () => {
-    const t = new LeaseTimeline();
+    const t = new LeaseTimeline({ leaseTimeMs: 24 * H });
     expect(t.observe({ observedAt: T0, leases: [lease(ip, A, T0 + H)], source: 'f' })).toBe(true);
     expect(t.observe({ observedAt: T0 - H, leases: [], source: 'f' })).toBe(false);
     expect(span(t.intervals())).toEqual([[ip, A, -23, 1]]);

@@ -1,49 +1,12 @@
-// Pi-hole v6 lease polling: POST /api/auth with the app password for a session id, then
-// GET /api/dhcp/leases with it; a 401 or a refused password is one clear log line.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The daemon's side of Pi-hole v6 lease URLs: the leases fetched (sources/leases/pihole-fetch.ts)
+// are stored as intervals, and a failing URL is one clear log line, never a crash.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openApp } from '../../src/daemon/app.js';
+import { openApp } from '../../src/ingest/deps.js';
 import { LeaseWatch } from '../../src/daemon/lease-watch.js';
 import { tempDir, testConfig, type TempDir } from '../helpers/daemon-harness.js';
-
-const PASSWORD = 'app-password';
-const SID = 'sid-123';
-
-interface FakePihole {
-  readonly url: string;
-  readonly requests: { method: string; path: string; sid: string | undefined }[];
-  close(): Promise<void>;
-}
-
-async function fakePihole(leases: object[]): Promise<FakePihole> {
-  const requests: FakePihole['requests'] = [];
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const sid = req.headers.sid as string | undefined;
-      requests.push({ method: req.method ?? '', path: req.url ?? '', sid });
-      res.setHeader('content-type', 'application/json');
-      if (req.method === 'POST' && req.url === '/api/auth') {
-        const ok = (JSON.parse(body) as { password?: string }).password === PASSWORD;
-        res.statusCode = ok ? 200 : 401;
-        res.end(JSON.stringify(ok ? { session: { valid: true, sid: SID } } : { session: { valid: false } }));
-      } else if (req.url === '/api/dhcp/leases') {
-        res.statusCode = sid === SID ? 200 : 401;
-        res.end(JSON.stringify(sid === SID ? { leases, took: 0.001 } : { error: { key: 'unauthorized' } }));
-      } else {
-        res.statusCode = 404;
-        res.end('{}');
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/api/dhcp/leases`, requests, close: () => new Promise((r) => server.close(() => r())) };
-}
+import { fakePihole, PIHOLE_PASSWORD as PASSWORD, PIHOLE_SID as SID } from '../helpers/fake-pihole.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RawConfig } from '../../src/config/schema.js';
-import { classicPcap, ethernet, ipv4, tcp } from '../sources/pcap-build.js';
+import { classicPcap, ethernet, ipv4, tcp } from '../helpers/pcap-build.js';
 import { appendQueries, DbProbe, startInProcess, tempDir, testConfig, until, videoName, type InProcess, type TempDir } from '../helpers/daemon-harness.js';
 
 const MAC1 = 'aa:bb:cc:00:00:01';

@@ -2,7 +2,7 @@
 // says again when that changes; it used to say nothing, even at debug.
 import { appendFileSync, chmodSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkPath, piholeLogAdvice } from '../../src/daemon/source-check.js';
+import { checkPath, piholeLogAdvice } from '../../src/ingest/source-check.js';
 import { otherLine, startInProcess, tempDir, testConfig, until, type InProcess, type TempDir } from '../helpers/daemon-harness.js';
 
 let t: TempDir | undefined;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { validateConfig } from '../../src/config/load.js';
 import type { Config, RawConfig } from '../../src/config/schema.js';
-import { openApp, type App } from '../../src/daemon/app.js';
+import { openApp, type App } from '../../src/ingest/deps.js';
 import { startDaemon, type Daemon, type DaemonDeps } from '../../src/daemon/daemon.js';
 import { createLogger, type LogLevel } from '../../src/daemon/logger.js';
 

@@ -4,8 +4,8 @@
 // that a clean run puts on the MAC (found by test/ingest/failed-ingest.test.ts at another size).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openApp } from '../../src/daemon/app.js';
-import { ingestAll } from '../../src/daemon/ingest.js';
+import { openApp } from '../../src/ingest/deps.js';
+import { ingestAll } from '../../src/ingest/ingest.js';
 import { tempDir, type TempDir } from '../helpers/daemon-harness.js';
 import { IngestFixture } from '../helpers/derived-state.js';
 

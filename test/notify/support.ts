@@ -1,6 +1,7 @@
 // Fakes of our own interfaces for the notify tests: a logger that records, an in-memory outbox.
 import { isoUtc } from '../../src/core/time.js';
-import type { Logger, LogFields, OutgoingAlert } from '../../src/notify/notifier.js';
+import type { OutgoingAlert } from '../../src/notify/notifier.js';
+import type { Logger, LogFields } from '../../src/core/log.js';
 import type { OutboxItem, OutboxRepo } from '../../src/notify/outbox-sender.js';
 
 export interface LogLine {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openApp, type App } from '../../src/daemon/app.js';
+import { openApp, type App } from '../../src/ingest/deps.js';
 import { createLogger } from '../../src/daemon/logger.js';
 import { hashPassword } from '../../src/web/auth.js';
 import { startWebServer, type WebServer } from '../../src/web/server.js';

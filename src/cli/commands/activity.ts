@@ -1,12 +1,13 @@
 // nfmon activity: one row per device that ever streamed, with minutes today and over 7 days.
 import type { Command } from 'commander';
 import type { DeviceActivity } from '../../core/activity.js';
-import type { App } from '../../daemon/app.js';
-import { activityJson, loadActivity } from '../../daemon/views.js';
+import type { App } from '../../ingest/deps.js';
+import { activityJson, loadActivity } from '../../ingest/views.js';
 import { parseTimeArg, UsageError } from '../args.js';
 import { formatBytes, formatDuration, localTime, printJson, table } from '../output.js';
 import { configFor, READ_ONLY, withApp } from './common.js';
-import { endCell, resolveDevices } from './query.js';
+import { resolveDevices } from '../device-arg.js';
+import { endCell } from '../output.js';
 
 interface ActivityOpts {
   json?: boolean;

@@ -5,7 +5,7 @@ import { cachedConfig, rememberConfig } from '../../config/cache.js';
 import { locateConfig, readConfigFile } from '../../config/file.js';
 import type { LoadedConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
-import { openApp, type App } from '../../daemon/app.js';
+import { openApp, type App } from '../../ingest/deps.js';
 import { StoreError } from '../../store/db.js';
 
 export interface GlobalOptions {

@@ -1,13 +1,14 @@
 // device set, forget: the user's word on a device, and erasing one.
 import type { Command } from 'commander';
+import { loggerTo } from '../../core/log.js';
 import { normalizeMac } from '../../core/mac.js';
-import type { App } from '../../daemon/app.js';
-import { rebuildPending } from '../../daemon/rebuild.js';
+import type { App } from '../../ingest/deps.js';
+import { rebuildPending } from '../../ingest/rebuild.js';
 import { WriterLock } from '../../store/writer-lock.js';
 import { parseTrust, UsageError } from '../args.js';
 import { printJson, writeLine } from '../output.js';
 import { withApp } from './common.js';
-import { resolveDevices } from './query.js';
+import { resolveDevices } from '../device-arg.js';
 
 export function registerDeviceCommands(program: Command): void {
   const device = program.command('device').description('name a device or mark it known');
@@ -53,8 +54,8 @@ export function registerDeviceCommands(program: Command): void {
         // Its Home Assistant entities go too (the daemon, if it runs, drops them on its next refresh anyway).
         if (devices.length > 0 && app.config.mqtt.url) {
           const { forgetOnBroker } = await import('../../notify/mqtt/start.js');
-          const { createLogger } = await import('../../daemon/logger.js');
-          const logger = createLogger('warn');
+          // Warnings and errors only, on stderr (stdout is the command's answer).
+          const logger = loggerTo((_level, line) => process.stderr.write(`${line}\n`), 'warn');
           for (const d of devices) {
             if (!(await forgetOnBroker(app.config, process.env, d, logger))) {
               process.stderr.write(`nfmon: the MQTT broker was not reachable; ${d}'s entities go when nfmon run next publishes\n`);

@@ -2,12 +2,13 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { describeFsError } from '../../core/errno.js';
 import type { SkipCounts } from '../../core/types.js';
-import type { App } from '../../daemon/app.js';
-import { postRequest, reportOf, withdraw } from '../../daemon/inbox.js';
-import { ingestAll, type IngestRequest, type IngestReport } from '../../daemon/ingest.js';
-import type { FtlIngestResult } from '../../daemon/ingest-ftl.js';
-import { acquireWriter, describeHolder, isAlive } from '../../daemon/writer.js';
+import type { App } from '../../ingest/deps.js';
+import { postRequest, reportOf, withdraw } from '../../ingest/inbox.js';
+import { ingestAll, type IngestRequest, type IngestReport } from '../../ingest/ingest.js';
+import type { FtlIngestResult } from '../../ingest/pihole-db.js';
+import { acquireWriter, describeHolder, isAlive } from '../../ingest/writer.js';
 import { UsageError } from '../args.js';
 import { isoUtc } from '../../core/time.js';
 import { safeText } from '../../core/text.js';
@@ -102,8 +103,7 @@ function checkReadable(file: string): void {
     isFile = statSync(file).isFile();
     accessSync(file, constants.R_OK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+    throw new UsageError(`${file}: ${describeFsError(err)}`);
   }
   if (!isFile) throw new UsageError(`${file}: not a regular file`);
 }

@@ -1,14 +1,13 @@
 // devices, sessions, alerts: read the store, print a table or the JSON of the contract.
 import type { Command } from 'commander';
 import { isoUtc } from '../../core/time.js';
-import type { App } from '../../daemon/app.js';
-import { deviceFacts } from '../../daemon/rebuild.js';
-import { alertsJson, macOf, querySessions, resolveDevices as matchDevices, sessionsJson } from '../../daemon/views.js';
+import type { App } from '../../ingest/deps.js';
+import { alertsJson, macOf, querySessions, sessionsJson } from '../../ingest/views.js';
+import { resolveDevices } from '../device-arg.js';
 import type { DeviceRow } from '../../store/devices.js';
-import { safeField } from '../../core/text.js';
 import { parseTimeArg, UsageError } from '../args.js';
 import { severityColour } from '../colour.js';
-import { formatBytes, formatDuration, localTime, printJson, table } from '../output.js';
+import { endCell, formatBytes, formatDuration, localTime, printJson, table } from '../output.js';
 import { configFor, READ_ONLY, withApp } from './common.js';
 
 const iso = (ts: number | null): string | null => (ts === null ? null : isoUtc(ts));
@@ -97,22 +96,6 @@ function printDevices(app: App, json: boolean): void {
 }
 
 /** Devices named in an error: enough to spot a typo, never a screenful. */
-const MAX_CHOICES = 8;
-
-/**
- * The devices `query` names (MAC, name, hostname or IP). `what` is how the user gave it
- * (`--device`, `forget`): the refusal names that and lists some devices there are.
- */
-export function resolveDevices(app: App, query: string, what = '--device'): string[] {
-  const found = matchDevices(app, query);
-  if (found.length > 0) return found;
-  const labels = [...new Set([...deviceFacts(app).values()].map((f) => f.label))].sort();
-  const shown = labels.slice(0, MAX_CHOICES).map((l) => safeField(l, 40)).join(', ');
-  const more = labels.length > MAX_CHOICES ? `, and ${labels.length - MAX_CHOICES} more` : '';
-  const choices = labels.length === 0 ? 'no devices are known yet' : `known devices: ${shown}${more}; nfmon devices lists them all`;
-  throw new UsageError(`${what}: no device matches "${query}" (${choices})`);
-}
-
 /** --service must name a service of the catalog (netflix, or one added under services). */
 export function checkService(app: App, service: string | undefined): string | undefined {
   if (service === undefined) return undefined;
@@ -144,13 +127,6 @@ function printSessions(
       { rowColours: out.map((s) => (s.open ? 'green' : undefined)) },
     ),
   );
-}
-
-/** The end's local time; its date too when the session ends on another local day than it started. */
-export function endCell(start: number, end: number, zone: string): string {
-  const a = localTime(start, zone);
-  const b = localTime(end, zone);
-  return a.slice(0, 10) === b.slice(0, 10) ? b.slice(11) : b;
 }
 
 /** What to say when nothing matched: suggest a wider range only when there is one. */

@@ -1,8 +1,8 @@
 // nfmon reconcile: Netflix's own list of plays against what the home network saw.
 import type { Command } from 'commander';
-import { renderReconcileReport } from '../../core/reconcile-report.js';
+import { renderReconcileReport } from '../../core/reconcile/report.js';
 import { safeLines } from '../../core/text.js';
-import { reconcileNow } from '../../daemon/ingest-viewing.js';
+import { reconcileNow } from '../../ingest/viewing.js';
 import { parseTimeArg } from '../args.js';
 import { printJson } from '../output.js';
 import { READ_ONLY, withApp } from './common.js';

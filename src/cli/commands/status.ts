@@ -1,8 +1,8 @@
 // nfmon status: each source's progress and lag, the outbox, the database, the daemon's heartbeat.
 import type { Command } from 'commander';
-import type { App } from '../../daemon/app.js';
-import type { FtlSourceFields } from '../../daemon/ftl-status.js';
-import { collectStatus, type StatusJson } from '../../daemon/status.js';
+import type { App } from '../../ingest/deps.js';
+import type { FtlSourceFields } from '../../ingest/ftl-status.js';
+import { collectStatus, type StatusJson } from '../../ingest/status.js';
 import { formatBytes, localTime, printJson, table, writeLine } from '../output.js';
 import { READ_ONLY, withApp } from './common.js';
 

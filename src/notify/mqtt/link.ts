@@ -4,7 +4,7 @@
 // so its reconnect is off (reconnectPeriod 0) and `close` schedules the next attempt here.
 // Nothing here logs the password: it only travels inside the CONNECT packet.
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import type { Logger } from '../notifier.js';
+import type { Logger } from '../../core/log.js';
 
 export interface LinkOptions {
   /** mqtt://host:port or mqtts://host:port, no credentials (the config refuses them). */

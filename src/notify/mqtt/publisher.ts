@@ -3,7 +3,7 @@
 // day to roll over (its own timer), on every (re)connection and on Home Assistant's birth
 // message, and publishes only what differs from what it already sent on this connection.
 // Every entry point catches and logs: a broken broker or provider never takes the daemon down.
-import type { Logger } from '../notifier.js';
+import type { Logger } from '../../core/log.js';
 import { deviceKey, PAYLOAD_OFFLINE, PAYLOAD_ONLINE, screenEntities, topicsOf, type Naming, type Topics } from './discovery.js';
 import type { Link } from './link.js';
 import { alertEventPayload, nextStateChangeAt, planPublish, retainedSet, type Message, type MqttSnapshot, type TimingOptions } from './model.js';

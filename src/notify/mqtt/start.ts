@@ -3,9 +3,8 @@
 // the daemon imports it only when mqtt.url is set (credentials.ts checks the config without it).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseDuration } from '../../config/duration.js';
 import type { Config } from '../../config/schema.js';
-import type { Logger } from '../notifier.js';
+import type { Logger } from '../../core/log.js';
 import { mqttCredentials } from './credentials.js';
 import { nodeId, PAYLOAD_OFFLINE, screenEntities, topicsOf, type Naming } from './discovery.js';
 import { MqttLink } from './link.js';
@@ -44,7 +43,7 @@ export function startMqtt(deps: StartMqttDeps): MqttHandle | undefined {
   const topics = topicsOf(naming);
   const publisher = new MqttPublisher({
     naming,
-    timing: { gapMs: parseDuration(config.sessions.gap) ?? 600_000, timeZone: config.timezone },
+    timing: { gapMs: config.sessions.gap, timeZone: config.timezone },
     provider: deps.provider,
     logger,
     ...(deps.maxPollMs !== undefined ? { maxPollMs: deps.maxPollMs } : {}),

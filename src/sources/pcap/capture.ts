@@ -3,8 +3,7 @@
 // below decodes headers into numbers; strings appear only per DNS answer, hello and minute.
 import type { Catalog } from '../../core/catalog.js';
 import type { PrefixSet } from '../../core/prefixes.js';
-import { countSkip, type FlowMinute, type Role, type ServedAddress, type SkipCounts } from '../../core/types.js';
-import type { SourceError } from '../errors.js';
+import { countSkip, type FlowMinute, type ServedAddress } from '../../core/types.js';
 import { formatMac } from './addr.js';
 import { Attributor, type KnownAddress } from './attribution.js';
 import { readPackets } from './file-reader.js';
@@ -14,6 +13,9 @@ import { decodeLink } from './link.js';
 import { MinuteResolver, type Resolved } from './minutes.js';
 import { PayloadInspector } from './inspect.js';
 import type { PacketRecord } from './record.js';
+import type { CaptureStats, SniObservation } from './stats.js';
+
+export type { CaptureStats, SniObservation } from './stats.js';
 
 export interface CaptureOptions {
   readonly catalog: Catalog;
@@ -36,44 +38,12 @@ export interface MacObservation {
   readonly ts: number;
 }
 
-export interface SniObservation {
-  readonly ts: number;
-  readonly clientIp: string;
-  readonly serverIp: string;
-  readonly name: string;
-  readonly service: string;
-  readonly role: Role;
-}
-
 export interface CaptureBatch {
   readonly served: ServedAddress[];
   /** Records for one (local, remote, minute) may repeat (within and across files): add them up. */
   readonly flows: FlowMinute[];
   readonly macs: MacObservation[];
   readonly snis: SniObservation[];
-}
-
-export interface CaptureStats {
-  format: 'pcap' | 'pcapng' | undefined;
-  packets: number;
-  /** Bytes on the wire of all packets (original lengths). */
-  bytes: number;
-  skipped: SkipCounts;
-  /** DNS responses decoded (whole or salvaged from a cut packet). */
-  dnsResponses: number;
-  /** A/AAAA answers decoded (monitored or not), and how many were for monitored names. */
-  dnsAnswers: number;
-  servedAddresses: number;
-  /** ClientHellos with a server name (any), and FlowMinute records produced. */
-  snis: number;
-  flows: number;
-  /** Bytes of the produced flows, and of minutes no service could be attributed to. */
-  attributedBytes: number;
-  unattributedBytes: number;
-  /** Times of the earliest and latest packet, epoch ms. */
-  firstTs: number | undefined;
-  lastTs: number | undefined;
-  error?: SourceError;
 }
 
 const DEFAULT_BATCH = 50_000;

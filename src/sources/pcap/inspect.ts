@@ -4,7 +4,7 @@ import type { Catalog } from '../../core/catalog.js';
 import { countSkip, type ServedAddress } from '../../core/types.js';
 import { formatAddr } from './addr.js';
 import type { Attributor } from './attribution.js';
-import type { CaptureStats, SniObservation } from './capture.js';
+import type { CaptureStats, SniObservation } from './stats.js';
 import { decodeDns, servedAddresses } from './dns.js';
 import type { FlowTable } from './flows.js';
 import { FragmentReassembler } from './fragments.js';

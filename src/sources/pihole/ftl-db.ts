@@ -5,3 +5,4 @@ export { FtlDatabase, FtlDbError, openFtlDatabase, type FtlDbProblem, type FtlLa
 export { catalogFilter, ftlTimestampMs, queryLag, readQueries, resumePointAt, type QueryBatch, type QueryCounts, type QueryLag, type ReadQueriesOptions } from './ftl-queries.js';
 export { readNetwork, type NetworkCounts, type NetworkIdentity, type NetworkRead } from './ftl-network.js';
 export { queryTypeName, statusName, statusOutcome, type QueryOutcome } from './ftl-codes.js';
+export { DEFAULT_FTL_DATABASE, ftlDatabaseSetting, ftlProblemFix, type FtlDatabaseSetting } from './ftl-setting.js';

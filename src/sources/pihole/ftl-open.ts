@@ -29,6 +29,7 @@
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { errnoOf } from '../../core/errno.js';
 import { SourceError } from '../errors.js';
 
 export type FtlDbProblem = 'missing' | 'unreadable' | 'not_sqlite' | 'not_pihole' | 'busy' | 'not_ready' | 'corrupt' | 'io';
@@ -117,7 +118,7 @@ function readHeader(file: string): Header {
     st = statSync(file);
     fd = openSync(file, 'r');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = errnoOf(err);
     if (code === 'ENOENT') throw new FtlDbError(file, 'missing', 'no such file', err);
     if (code === 'EACCES' || code === 'EPERM') {
       throw new FtlDbError(file, 'unreadable', 'permission denied (the reading user needs the pihole group)', err);

@@ -1,0 +1,169 @@
+// Reading a Pi-hole log into the store: resumes where an earlier read of the same content
+// stopped, and writes each batch of events with the file's new offset in one transaction, so a
+// crash at any point neither loses nor repeats an event.
+import { stat } from 'node:fs/promises';
+import { describeFsError } from '../core/errno.js';
+import type { SkipCounts } from '../core/types.js';
+import { SourceError } from '../sources/errors.js';
+import { readPiholeLog, type PiholeBatch } from '../sources/pihole/reader.js';
+import type { Progress, SourceRow } from '../store/sources.js';
+import type { App } from './deps.js';
+import type { ProgressSink } from './progress.js';
+import { FINGERPRINT_BYTES, hashHead, matches, readHead } from '../sources/fingerprint.js';
+import { sameQueryOf } from './same-query.js';
+
+export interface LogIngestResult {
+  readonly path: string;
+  readonly linesRead: number;
+  readonly parsed: number;
+  readonly skipped: SkipCounts;
+  readonly dnsEvents: number;
+  readonly servedEvents: number;
+  /** Earliest event stored by this read (rebuild sessions from here). */
+  readonly firstEventTs: number | undefined;
+  readonly endOffset: number;
+  readonly resumedFrom: number;
+}
+
+export interface LogIngestOptions {
+  /** The file is finished (one-off import, rotated file): consume a last line without newline. */
+  readonly final: boolean;
+  /** Latest possible event time: the file's mtime for a finished file, else now. */
+  readonly referenceTs?: number;
+  readonly now: number;
+  readonly batchLines?: number;
+  readonly progress?: ProgressSink | undefined;
+}
+
+/** A group of batches is stored once it holds this many events or lines (or the read ends). */
+const GROUP_EVENTS = 5000;
+const GROUP_LINES = 1_000_000;
+
+/**
+ * The counters of consecutive batches as one progress step: sums, and the earliest first and
+ * latest last stamp, which is what storing them one by one leaves in the row (min and max of
+ * the stored value and each batch's). Skip reasons keep the order they first appear in.
+ */
+function sumProgress(batches: readonly PiholeBatch[]): Pick<Progress, 'addLines' | 'addParsed' | 'addSkipped' | 'firstEvent' | 'lastEvent'> {
+  let addLines = 0, addParsed = 0;
+  let firstEvent: number | undefined, lastEvent: number | undefined;
+  const addSkipped: SkipCounts = {};
+  for (const b of batches) {
+    addLines += b.linesRead;
+    addParsed += b.parsed;
+    for (const [k, v] of Object.entries(b.skipped)) addSkipped[k] = (addSkipped[k] ?? 0) + v;
+    if (b.firstTs !== undefined && (firstEvent === undefined || b.firstTs < firstEvent)) firstEvent = b.firstTs;
+    if (b.lastTs !== undefined && (lastEvent === undefined || b.lastTs > lastEvent)) lastEvent = b.lastTs;
+  }
+  return { addLines, addParsed, addSkipped, firstEvent, lastEvent };
+}
+
+/** The stored source whose content this file continues, if any. */
+export function findSource(rows: readonly SourceRow[], head: Buffer): SourceRow | undefined {
+  return rows.filter((r) => matches(head, r)).sort((a, b) => b.fpLen - a.fpLen || b.offset - a.offset)[0];
+}
+
+export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOptions): Promise<LogIngestResult> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    throw new SourceError(`${path}: ${describeFsError(err)}`, { file: path, cause: err });
+  }
+  if (!info.isFile()) throw new SourceError(`${path}: not a regular file`, { file: path });
+  const head = await readHead(path);
+  const empty: LogIngestResult = {
+    path, linesRead: 0, parsed: 0, skipped: {}, dnsEvents: 0, servedEvents: 0, firstEventTs: undefined, endOffset: 0, resumedFrom: 0,
+  };
+  if (head.bytes.length === 0) return empty;
+
+  const { store } = app;
+  let source = findSource(store.sources.byKind('pihole'), head.bytes);
+  // Same beginning but shorter than what was read: the file was rewritten; read it anew.
+  if (source && !head.gzip && info.size < source.offset) source = undefined;
+  const fpLen = Math.min(head.bytes.length, FINGERPRINT_BYTES);
+  const sourceId = source?.id ?? store.sources.create('pihole', path, hashHead(head.bytes, fpLen), fpLen, info.ino, opts.now);
+  if (source && source.fpLen < fpLen) store.sources.updateFingerprint(sourceId, hashHead(head.bytes, fpLen), fpLen);
+  const startOffset = source?.offset ?? 0;
+  if (source?.complete && head.gzip) return { ...empty, endOffset: startOffset, resumedFrom: startOffset };
+
+  let firstEventTs: number | undefined;
+  // With Pi-hole's database also read, its copy of a query may be stamped one second later.
+  const near = sameQueryOf(store, 'pihole');
+  // Batches are stored a group at a time: one commit per batch (a few hundred events) cost more
+  // than storing them. The group's events and its last offset still go in one transaction.
+  let group: PiholeBatch[] = [];
+  let groupEvents = 0;
+  let groupLines = 0;
+  const storeGroup = (): void => {
+    if (group.length === 0) return;
+    const batches = group;
+    group = [];
+    groupEvents = groupLines = 0;
+    const last = batches.at(-1)!;
+    store.tx(() => {
+      let added = 0;
+      let earliest = Infinity;
+      for (const b of batches) {
+        added += store.events.addDns(b.dns, sourceId, near);
+        for (const e of b.dns) if (e.ts < earliest) earliest = e.ts;
+      }
+      // Lookups not stored before change what sessions and alerts say, from the earliest on.
+      if (added > 0) store.mark.changed(earliest);
+      store.events.addServed(batches.length === 1 ? last.served : batches.flatMap((b) => b.served));
+      store.sources.progress(sourceId, {
+        path, inode: info.ino, offset: last.endOffset, size: info.size, complete: opts.final && last.last === true, now: opts.now,
+        ...sumProgress(batches),
+      });
+    });
+    for (const b of batches) for (const e of b.dns) if (firstEventTs === undefined || e.ts < firstEventTs) firstEventTs = e.ts;
+  };
+  let lines = 0;
+  const onBatch = (b: PiholeBatch): void => {
+    lines += b.linesRead;
+    opts.progress?.({
+      path, unit: 'lines', bytes: b.endOffset - startOffset, totalBytes: head.gzip ? undefined : info.size - startOffset, items: lines, done: b.last,
+    });
+    group.push(b);
+    groupEvents += b.dns.length + b.served.length;
+    groupLines += b.linesRead;
+    if (b.last || groupEvents >= GROUP_EVENTS || groupLines >= GROUP_LINES) storeGroup();
+  };
+  let stats;
+  try {
+    stats = await readPiholeLog(
+      path,
+      {
+        catalog: app.catalog,
+        timeZone: app.timeZone,
+        // A finished file ends when it was last written; a live one may be written to right now.
+        referenceTs: opts.referenceTs ?? (opts.final ? info.mtimeMs : Math.max(opts.now, info.mtimeMs)),
+        startOffset,
+        head,
+        final: opts.final,
+        // A live log read to its end: its newest answer chain is complete, store it now.
+        settle: !opts.final,
+        ...(opts.batchLines ? { batchLines: opts.batchLines } : {}),
+      },
+      onBatch,
+    );
+    storeGroup();
+  } catch (err) {
+    // What was read before the failure is complete: keep it (a store failure here is the one reported).
+    storeGroup();
+    // Keep the failure on the source so that `nfmon status` shows why it is not advancing.
+    store.sources.setError(sourceId, (err as Error).message, opts.now);
+    throw err;
+  }
+  return {
+    path,
+    linesRead: stats.linesRead,
+    parsed: stats.parsed,
+    skipped: stats.skipped,
+    dnsEvents: stats.dnsEvents,
+    servedEvents: stats.servedEvents,
+    firstEventTs,
+    endOffset: stats.endOffset,
+    resumedFrom: startOffset,
+  };
+}
