@@ -106,7 +106,8 @@ describe('SIGKILL while alerts are being delivered', () => {
             expect(await p.exit(15_000)).toEqual({ code: 0, signal: null });
             break;
           }
-          await sleep(Math.floor(rand() * (answerDelayMs + 5) * 3));
+          // Within a few milliseconds when Home Assistant answers at once: a run delivers ~25 alerts in 15 ms.
+          await sleep(Math.floor(rand() * (answerDelayMs + 2) * 3));
           p.kill('SIGKILL');
           await p.exit(10_000);
           kills++;
@@ -119,7 +120,7 @@ describe('SIGKILL while alerts are being delivered', () => {
             `(${((100 * r.repeats) / Math.max(1, r.keys)).toFixed(1)}% of alerts, ${(r.repeats / Math.max(1, kills)).toFixed(2)} per kill); unequal: ${r.unequal.length}`,
         );
         expect(alerts).toBe(ALERTS);
-        expect(kills, 'the daemon was killed while delivering').toBeGreaterThan(Math.min(3, KILLS - 1));
+        expect(kills, 'the daemon was killed while delivering').toBeGreaterThanOrEqual(Math.min(3, KILLS));
         expect(r.unequal, 'each alert as whole pairs: notify calls = events').toEqual([]);
         expect(r.keys, 'every alert delivered').toBe(ALERTS);
         expect(pending()).toBe(0);
