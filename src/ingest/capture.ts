@@ -12,7 +12,7 @@ import { SourceError } from '../sources/errors.js';
 import { readCapture, type CaptureStats } from '../sources/pcap/capture.js';
 import type { Store } from '../store/index.js';
 import type { SourceRow } from '../store/sources.js';
-import type { App } from './deps.js';
+import type { IngestDeps } from './deps.js';
 import { storeLeases } from './identity.js';
 import { matches } from '../sources/fingerprint.js';
 import type { ProgressSink } from './progress.js';
@@ -96,18 +96,18 @@ interface CaptureRead {
   readonly intervals: LeaseInterval[];
 }
 
-async function readCaptureFile(app: App, path: string, size: number, progress: ProgressSink | undefined): Promise<CaptureRead> {
+async function readCaptureFile(deps: IngestDeps, path: string, size: number, progress: ProgressSink | undefined): Promise<CaptureRead> {
   const flows = new Map<string, FlowMinute>();
   const served: ServedAddress[] = [];
   const macs = new Map<string, { ip: string; mac: string; first: number; last: number }>();
-  const knownCache = new Map<string, ReturnType<typeof app.store.events.servedAddress>>();
+  const knownCache = new Map<string, ReturnType<typeof deps.store.events.servedAddress>>();
   const stats = await readCapture(
     path,
     {
-      catalog: app.catalog,
-      prefixes: loadPrefixes(app.config.captures.prefixes_file),
+      catalog: deps.catalog,
+      prefixes: loadPrefixes(deps.config.captures.prefixes_file),
       knownAddress: (ip) => {
-        if (!knownCache.has(ip)) knownCache.set(ip, app.store.events.servedAddress(ip));
+        if (!knownCache.has(ip)) knownCache.set(ip, deps.store.events.servedAddress(ip));
         return knownCache.get(ip);
       },
       onProgress: (bytes, packets) => progress?.({ path, unit: 'packets', bytes, totalBytes: size, items: packets, done: false }),
@@ -154,18 +154,18 @@ function storeCapture(store: Store, file: { path: string; info: Stats; fp: Finge
   });
 }
 
-export async function ingestCapture(app: App, path: string, opts: CaptureIngestOptions): Promise<CaptureIngestResult> {
+export async function ingestCapture(deps: IngestDeps, path: string, opts: CaptureIngestOptions): Promise<CaptureIngestResult> {
   const info = await stat(path).catch((err: unknown) => {
     throw new SourceError(`${path}: ${describeFsError(err)}`, { file: path, cause: err });
   });
   if (info.size === 0) return { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined, packets: 0, bytes: 0, alreadyIngested: false };
   const fp = await captureFingerprint(path, info.size);
-  const known = knownCapture(app.store, fp);
+  const known = knownCapture(deps.store, fp);
   const base = { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined };
   if (known && info.size <= known.size) return { ...base, packets: 0, bytes: 0, alreadyIngested: true };
 
-  const read = await readCaptureFile(app, path, info.size, opts.progress);
-  storeCapture(app.store, { path, info, fp, known, now: opts.now }, read);
+  const read = await readCaptureFile(deps, path, info.size, opts.progress);
+  storeCapture(deps.store, { path, info, fp, known, now: opts.now }, read);
   const { stats, flows, served, intervals } = read;
   return {
     ...base,

@@ -10,7 +10,7 @@ import { readPiholeLog, type PiholeBatch, type PiholeReadOptions } from '../sour
 import type { AddDnsOptions } from '../store/events.js';
 import type { Store } from '../store/index.js';
 import type { Progress, SourceRow } from '../store/sources.js';
-import type { App } from './deps.js';
+import type { IngestDeps } from './deps.js';
 import type { ProgressSink } from './progress.js';
 import { FINGERPRINT_BYTES, hashHead, matches, readHead, type Head as FileHead } from '../sources/fingerprint.js';
 import { sameQueryOf } from './same-query.js';
@@ -156,7 +156,7 @@ class GroupWriter {
 }
 
 /** How the reader reads this file from `startOffset`. */
-function readOptions(deps: App, info: Stats, head: FileHead, startOffset: number, opts: LogIngestOptions): PiholeReadOptions {
+function readOptions(deps: IngestDeps, info: Stats, head: FileHead, startOffset: number, opts: LogIngestOptions): PiholeReadOptions {
   return {
     catalog: deps.catalog,
     timeZone: deps.timeZone,
@@ -171,7 +171,7 @@ function readOptions(deps: App, info: Stats, head: FileHead, startOffset: number
   };
 }
 
-export async function ingestPiholeLog(deps: App, path: string, opts: LogIngestOptions): Promise<LogIngestResult> {
+export async function ingestPiholeLog(deps: IngestDeps, path: string, opts: LogIngestOptions): Promise<LogIngestResult> {
   const info = await statLog(path);
   const head = await readHead(path);
   const empty: LogIngestResult = {
