@@ -52,10 +52,10 @@ export async function runYearBench({ root, out, bin, keep, timed }) {
     alerts_7d: q(['alerts', '--since', '7d', '--json']),
   };
   // The nightly job, as the daemon runs it: events and flows older than 90 days.
-  const { openApp } = await import(pathToFileURL(join(root, 'dist', 'ingest', 'deps.js')).href);
+  const { openIngestDeps } = await import(pathToFileURL(join(root, 'dist', 'ingest', 'deps.js')).href);
   const { runRetention } = await import(pathToFileURL(join(root, 'dist', 'daemon', 'jobs.js')).href);
   const { loadConfig } = await import(pathToFileURL(join(root, 'dist', 'config', 'load.js')).href);
-  const app = openApp({ ...loadConfig(config).config, database: db }, db);
+  const app = openIngestDeps({ ...loadConfig(config).config, database: db }, db);
   const t0 = performance.now();
   const removed = runRetention(app, Date.now(), 90 * 86_400_000, { info() {}, warn() {}, error() {}, debug() {} });
   const retentionS = (performance.now() - t0) / 1000;

@@ -29,10 +29,10 @@ try {
   if (ingest.status !== 0) throw new Error(`ingest exited ${ingest.status}: ${ingest.stderr}`);
 
   const { loadConfig } = await import('../dist/config/load.js');
-  const { openApp } = await import('../dist/ingest/deps.js');
+  const { openIngestDeps } = await import('../dist/ingest/deps.js');
   const { createLogger } = await import('../dist/daemon/logger.js');
   const { startWebServer } = await import('../dist/web/server.js');
-  const app = openApp({ ...loadConfig(config, {}).config, http: { listen: '127.0.0.1:0' } }, db);
+  const app = openIngestDeps({ ...loadConfig(config, {}).config, http: { listen: '127.0.0.1:0' } }, db);
   const server = await startWebServer({ app, logger: createLogger('warn'), now: () => Date.parse('2026-11-21T21:00:00Z') });
   const browser = await chromium.launch({
     executablePath: process.env.NFMON_CHROMIUM ?? '/usr/bin/chromium',

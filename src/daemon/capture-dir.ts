@@ -8,7 +8,7 @@ import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from '../core/log.js';
-import type { App } from '../ingest/deps.js';
+import type { IngestDeps } from '../ingest/deps.js';
 import { ingestCapture } from '../ingest/capture.js';
 import { SerialRunner, watching } from './serial.js';
 
@@ -42,7 +42,7 @@ export class CaptureDir {
   private readonly failed = new Set<string>();
 
   constructor(
-    private readonly app: App,
+    private readonly app: IngestDeps,
     private readonly opts: CaptureDirOptions,
   ) {
     this.runner = new SerialRunner(opts.logger, 'capture ingest');

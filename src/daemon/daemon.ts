@@ -1,6 +1,7 @@
-// nfmon run: the one composition root. Builds every adapter from the config (compose), schedules
-// the jobs, watches the inbox and beats the heartbeat, starts the sources (startSources), and
-// takes them down again in order on SIGTERM/SIGINT (shutdown).
+// The running daemon, composed: builds every adapter from the config (compose), schedules the
+// jobs, watches the inbox and beats the heartbeat, starts the sources (startSources), and takes
+// them down again in order (shutdown). run.ts calls it with the writer lock held and stops it on
+// SIGTERM/SIGINT; tests call it directly.
 import { readFileSync } from 'node:fs';
 import cron, { type ScheduledTask } from 'node-cron';
 import { ConsoleNotifier } from '../notify/console.js';
@@ -9,7 +10,7 @@ import type { Notifier } from '../notify/notifier.js';
 import { OutboxSender } from '../notify/outbox-sender.js';
 import { ConfigError } from '../config/file.js';
 import type { Config } from '../config/schema.js';
-import type { App } from '../ingest/deps.js';
+import type { IngestDeps } from '../ingest/deps.js';
 import { ftlWatchFor } from './ftl-watch.js';
 import { LeaseWatch } from './lease-watch.js';
 import { LogTail } from './log-tail.js';
@@ -25,7 +26,7 @@ import type { MqttHandle } from '../notify/mqtt/start.js';
 import { dailySummaryAlert, runRetention } from './jobs.js';
 
 export interface DaemonDeps {
-  readonly app: App;
+  readonly app: IngestDeps;
   readonly logger: ModuleLogger;
   readonly env: NodeJS.ProcessEnv;
   readonly now?: () => number;
@@ -77,7 +78,7 @@ export function buildNotifier(config: Config, env: NodeJS.ProcessEnv, logger: Mo
 
 /** What the composition root built; the watchers, the jobs and the shutdown share it. */
 interface Parts {
-  readonly app: App;
+  readonly app: IngestDeps;
   readonly logger: ModuleLogger;
   readonly env: NodeJS.ProcessEnv;
   readonly now: () => number;
@@ -118,7 +119,7 @@ export function startDaemon(deps: DaemonDeps): Daemon {
 }
 
 /** Marks the database as served by this process; returns the heartbeat that `nfmon status` reads. */
-function recordStart(app: App, now: () => number): () => void {
+function recordStart(app: IngestDeps, now: () => number): () => void {
   const { meta } = app.store;
   if (!meta.get('first_run')) meta.set('first_run', String(now()));
   meta.set('daemon_started', String(now()));
@@ -160,7 +161,7 @@ function compose(deps: DaemonDeps, now: () => number, notifier: Notifier): Parts
 }
 
 /** One rebuild from the mark; new alerts go to the sender, and the entities follow every change. */
-async function rebuildAndTell(app: App, now: () => number, logger: ModuleLogger, sender: OutboxSender, late: Parts['late']): Promise<void> {
+async function rebuildAndTell(app: IngestDeps, now: () => number, logger: ModuleLogger, sender: OutboxSender, late: Parts['late']): Promise<void> {
   const r = rebuildPending(app.rebuildContext(), now());
   if (r && r.historyAlertIds.length > 0) {
     logger.info('alerts about older events recorded as history, not sent', { count: r.historyAlertIds.length, max_age_ms: app.config.rules.notify_max_age });

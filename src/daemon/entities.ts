@@ -1,11 +1,11 @@
 // What Home Assistant's MQTT entities show, read from the store: per device that ever streamed
 // whether it plays now, its minutes today and its last session; how many play; the last alert.
 import type { MqttSnapshot } from '../notify/mqtt/model.js';
-import type { App } from '../ingest/deps.js';
+import type { IngestDeps } from '../ingest/deps.js';
 import { toOutgoing } from './outbox.js';
 import { deviceRefs, loadActivity, macOf } from '../ingest/views.js';
 
-export function entitySnapshot(app: App, now: number): MqttSnapshot {
+export function entitySnapshot(app: IngestDeps, now: number): MqttSnapshot {
   const ref = deviceRefs(app);
   const devices = loadActivity(app, now).map((r) => ({
     id: r.device,

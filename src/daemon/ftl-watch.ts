@@ -16,7 +16,7 @@
 // history is `nfmon ingest --pihole-db`'s job.
 import type { Logger } from '../core/log.js';
 import { FtlDbError, ftlDatabaseSetting, ftlProblemFix, openFtlDatabase, type FtlDatabase } from '../sources/pihole/ftl-db.js';
-import type { App } from '../ingest/deps.js';
+import type { IngestDeps } from '../ingest/deps.js';
 import { ftlSource, ingestFtlNetwork, ingestFtlQueries } from '../ingest/pihole-db.js';
 import { SerialRunner } from './serial.js';
 
@@ -44,7 +44,7 @@ export class FtlWatch {
   private problem: string | undefined;
 
   constructor(
-    private readonly app: App,
+    private readonly app: IngestDeps,
     private readonly opts: FtlWatchOptions,
   ) {
     this.runner = new SerialRunner(opts.logger, 'pihole database');
@@ -135,7 +135,7 @@ export class FtlWatch {
  * The watcher `pihole.database` asks for, or undefined when it is off. The default path that
  * exists but cannot be read is off too, with one warning saying how to fix it.
  */
-export function ftlWatchFor(app: App, opts: Omit<FtlWatchOptions, 'path'>): FtlWatch | undefined {
+export function ftlWatchFor(app: IngestDeps, opts: Omit<FtlWatchOptions, 'path'>): FtlWatch | undefined {
   const setting = app.config.pihole.database;
   const chosen = ftlDatabaseSetting(setting, true);
   if (chosen) return new FtlWatch(app, { ...opts, path: chosen.path });

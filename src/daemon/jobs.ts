@@ -1,10 +1,10 @@
 // Housekeeping jobs run by node-cron: retention of raw events and the optional daily summary.
 import { isoUtc } from '../core/time.js';
 import type { Logger } from '../core/log.js';
-import type { App } from '../ingest/deps.js';
+import type { IngestDeps } from '../ingest/deps.js';
 
 /** Deletes raw events (DNS lookups, flow minutes) older than the retention; sessions and alerts stay. */
-export function runRetention(app: App, now: number, keepMs: number, logger: Logger): { events: number; flows: number } {
+export function runRetention(app: IngestDeps, now: number, keepMs: number, logger: Logger): { events: number; flows: number } {
   const cutoff = now - keepMs;
   const r = app.store.tx(() => ({ events: app.store.events.deleteOlderThan(cutoff), flows: app.store.flows.deleteOlderThan(cutoff) }));
   logger.info('retention', { before: isoUtc(cutoff), ...r });
@@ -12,7 +12,7 @@ export function runRetention(app: App, now: number, keepMs: number, logger: Logg
 }
 
 /** One info alert with yesterday's viewing per device; false if there was none to report. */
-export function dailySummaryAlert(app: App, now: number): boolean {
+export function dailySummaryAlert(app: IngestDeps, now: number): boolean {
   const since = now - 86_400_000;
   const sessions = app.store.sessions.query({ since, until: now });
   if (sessions.length === 0) return false;

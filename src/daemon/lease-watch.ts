@@ -4,7 +4,7 @@ import chokidar, { type FSWatcher } from 'chokidar';
 import { leasesToIntervals } from '../core/leases.js';
 import type { Logger } from '../core/log.js';
 import { fetchPiholeLeases } from '../sources/leases/pihole-fetch.js';
-import type { App } from '../ingest/deps.js';
+import type { IngestDeps } from '../ingest/deps.js';
 import { storeLeases } from '../ingest/identity.js';
 import { ingestLeaseFile } from '../ingest/ingest.js';
 import { SerialRunner, TrailingKick, watching } from './serial.js';
@@ -30,7 +30,7 @@ export class LeaseWatch {
   });
 
   constructor(
-    private readonly app: App,
+    private readonly app: IngestDeps,
     private readonly opts: LeaseWatchOptions,
   ) {
     this.runner = new SerialRunner(opts.logger, 'lease reading');

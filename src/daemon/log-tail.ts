@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from '../core/log.js';
-import type { App } from '../ingest/deps.js';
+import type { IngestDeps } from '../ingest/deps.js';
 import { matches, readHead } from '../sources/fingerprint.js';
 import { ingestPiholeLog } from '../ingest/pihole-log.js';
 import { SerialRunner, TrailingKick, watching } from './serial.js';
@@ -53,7 +53,7 @@ export class LogTail {
   private lastState: SourceState | undefined;
 
   constructor(
-    private readonly app: App,
+    private readonly app: IngestDeps,
     private readonly opts: LogTailOptions,
   ) {
     this.runner = new SerialRunner(opts.logger, 'log tail');

@@ -3,10 +3,10 @@ import { isoUtc } from '../core/time.js';
 import type { OutgoingAlert } from '../notify/notifier.js';
 import type { OutboxItem, OutboxRepo } from '../notify/outbox-sender.js';
 import type { AlertRow } from '../store/alerts.js';
-import type { App } from '../ingest/deps.js';
+import type { IngestDeps } from '../ingest/deps.js';
 import { deviceFacts } from '../ingest/rebuild.js';
 
-export function toOutgoing(app: App, a: AlertRow): OutgoingAlert {
+export function toOutgoing(app: IngestDeps, a: AlertRow): OutgoingAlert {
   const label = a.device === null ? null : (deviceFacts(app).get(a.device)?.label ?? a.device);
   return {
     id: a.id,
@@ -20,7 +20,7 @@ export function toOutgoing(app: App, a: AlertRow): OutgoingAlert {
   };
 }
 
-export function outboxRepo(app: App): OutboxRepo {
+export function outboxRepo(app: IngestDeps): OutboxRepo {
   return {
     pending(limit: number): OutboxItem[] {
       return app.store.alerts.pending(limit).map((a) => ({

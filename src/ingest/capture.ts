@@ -2,15 +2,17 @@
 // (a few thousand flow-minutes, whatever the packet count) are written in one transaction together
 // with the record that the file is done: a crash mid-file stores nothing, a repeat adds nothing.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describeFsError } from '../core/errno.js';
 import { parsePrefixList, PrefixSet } from '../core/prefixes.js';
 import type { FlowMinute, LeaseInterval, ServedAddress, SkipCounts } from '../core/types.js';
 import { SourceError } from '../sources/errors.js';
-import { readCapture } from '../sources/pcap/capture.js';
-import type { App } from './deps.js';
+import { readCapture, type CaptureStats } from '../sources/pcap/capture.js';
+import type { Store } from '../store/index.js';
+import type { SourceRow } from '../store/sources.js';
+import type { IngestDeps } from './deps.js';
 import { storeLeases } from './identity.js';
 import { matches } from '../sources/fingerprint.js';
 import type { ProgressSink } from './progress.js';
@@ -71,36 +73,44 @@ async function captureFingerprint(path: string, size: number): Promise<{ hash: s
   }
 }
 
-export async function ingestCapture(app: App, path: string, opts: CaptureIngestOptions): Promise<CaptureIngestResult> {
-  const info = await stat(path).catch((err: unknown) => {
-    throw new SourceError(`${path}: ${describeFsError(err)}`, { file: path, cause: err });
-  });
-  if (info.size === 0) return { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined, packets: 0, bytes: 0, alreadyIngested: false };
-  const fp = await captureFingerprint(path, info.size);
-  // The same content read before: done, unless this copy is longer (the earlier read was of a
-  // file cut short, or of one still being written): then it is read again and replaces it.
-  // A copy read when shorter than 64 KiB is known by the hash of all it had: compare that prefix.
-  const known = app.store.sources
+type Fingerprint = Awaited<ReturnType<typeof captureFingerprint>>;
+
+/**
+ * The same content read before: done, unless this copy is longer (the earlier read was of a
+ * file cut short, or of one still being written): then it is read again and replaces it.
+ * A copy read when shorter than 64 KiB is known by the hash of all it had: compare that prefix.
+ */
+function knownCapture(store: Store, fp: Fingerprint): SourceRow | undefined {
+  return store.sources
     .byKind('capture')
     .filter((s) => s.complete && matches(fp.head, s))
     .sort((a, b) => b.fpLen - a.fpLen)[0];
-  const base = { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined };
-  if (known && info.size <= known.size) return { ...base, packets: 0, bytes: 0, alreadyIngested: true };
+}
 
+/** What one read of a capture gathers before anything is stored. */
+interface CaptureRead {
+  readonly stats: CaptureStats;
+  readonly flows: Map<string, FlowMinute>;
+  readonly served: ServedAddress[];
+  /** The addresses seen with their MACs, as lease intervals. */
+  readonly intervals: LeaseInterval[];
+}
+
+async function readCaptureFile(deps: IngestDeps, path: string, size: number, progress: ProgressSink | undefined): Promise<CaptureRead> {
   const flows = new Map<string, FlowMinute>();
   const served: ServedAddress[] = [];
   const macs = new Map<string, { ip: string; mac: string; first: number; last: number }>();
-  const knownCache = new Map<string, ReturnType<typeof app.store.events.servedAddress>>();
+  const knownCache = new Map<string, ReturnType<typeof deps.store.events.servedAddress>>();
   const stats = await readCapture(
     path,
     {
-      catalog: app.catalog,
-      prefixes: loadPrefixes(app.config.captures.prefixes_file),
+      catalog: deps.catalog,
+      prefixes: loadPrefixes(deps.config.captures.prefixes_file),
       knownAddress: (ip) => {
-        if (!knownCache.has(ip)) knownCache.set(ip, app.store.events.servedAddress(ip));
+        if (!knownCache.has(ip)) knownCache.set(ip, deps.store.events.servedAddress(ip));
         return knownCache.get(ip);
       },
-      onProgress: (bytes, packets) => opts.progress?.({ path, unit: 'packets', bytes, totalBytes: info.size, items: packets, done: false }),
+      onProgress: (bytes, packets) => progress?.({ path, unit: 'packets', bytes, totalBytes: size, items: packets, done: false }),
     },
     (b) => {
       served.push(...b.served);
@@ -113,14 +123,20 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
       }
     },
   );
-  opts.progress?.({ path, unit: 'packets', bytes: info.size, totalBytes: info.size, items: stats.packets, done: true });
+  progress?.({ path, unit: 'packets', bytes: size, totalBytes: size, items: stats.packets, done: true });
   const intervals: LeaseInterval[] = [...macs.values()].map((m) => ({ ip: m.ip, mac: m.mac, start: m.first, end: m.last + 60_000, source: 'capture' }));
-  const { store } = app;
+  return { stats, flows, served, intervals };
+}
+
+/** Everything a capture read, with the record that the file is done, in one transaction. */
+function storeCapture(store: Store, file: { path: string; info: Stats; fp: Fingerprint; known: SourceRow | undefined; now: number }, read: CaptureRead): void {
+  const { path, info, fp, known, now } = file;
+  const { stats, flows, served, intervals } = read;
   const minutes = [...flows.values()].map((f) => f.minute);
   const replaced = known ? store.flows.earliestOfSource(known.id) : undefined;
   store.tx(() => {
     store.events.addServed(served);
-    const id = known?.id ?? store.sources.create('capture', path, fp.hash, fp.length, info.ino, opts.now);
+    const id = known?.id ?? store.sources.create('capture', path, fp.hash, fp.length, info.ino, now);
     if (known) store.sources.reset(id);
     if (known && known.fpLen < fp.length) store.sources.updateFingerprint(id, fp.hash, fp.length);
     store.flows.replaceSource(id, [...flows.values()]);
@@ -129,13 +145,28 @@ export async function ingestCapture(app: App, path: string, opts: CaptureIngestO
     store.sources.progress(id, {
       path, inode: info.ino, offset: info.size, size: info.size, complete: true, addLines: stats.packets,
       addParsed: stats.packets - Object.values(stats.skipped).reduce((a, b) => a + b, 0), addSkipped: stats.skipped,
-      firstEvent: stats.firstTs, lastEvent: stats.lastTs, now: opts.now,
+      firstEvent: stats.firstTs, lastEvent: stats.lastTs, now,
     });
-    if (stats.error) store.sources.setError(id, stats.error.message, opts.now);
+    if (stats.error) store.sources.setError(id, stats.error.message, now);
     // The addresses the capture saw with their MACs, in the same transaction as the file's
     // "complete": stored after it, a full disk or a kill in between lost them for good.
     storeLeases(store, intervals);
   });
+}
+
+export async function ingestCapture(deps: IngestDeps, path: string, opts: CaptureIngestOptions): Promise<CaptureIngestResult> {
+  const info = await stat(path).catch((err: unknown) => {
+    throw new SourceError(`${path}: ${describeFsError(err)}`, { file: path, cause: err });
+  });
+  if (info.size === 0) return { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined, packets: 0, bytes: 0, alreadyIngested: false };
+  const fp = await captureFingerprint(path, info.size);
+  const known = knownCapture(deps.store, fp);
+  const base = { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined };
+  if (known && info.size <= known.size) return { ...base, packets: 0, bytes: 0, alreadyIngested: true };
+
+  const read = await readCaptureFile(deps, path, info.size, opts.progress);
+  storeCapture(deps.store, { path, info, fp, known, now: opts.now }, read);
+  const { stats, flows, served, intervals } = read;
   return {
     ...base,
     format: stats.format,

@@ -1,5 +1,6 @@
-// The application object shared by the CLI and the daemon: config, store, catalog and the
-// settings derived from config, built in one place.
+// What the ingest pipeline runs on, shared by the CLI and the daemon: config, store, catalog and
+// the settings derived from config, built in one place. No clock and no logger: every step takes
+// `now` as an argument and reports through its result, so the caller (cli/, daemon/) owns both.
 import { buildCatalog, NETFLIX, type Catalog } from '../core/catalog.js';
 import { LeaseIndex } from '../core/leases.js';
 import { StickyResolver } from '../core/sticky-resolver.js';
@@ -13,7 +14,7 @@ import type { OpenOptions } from '../store/db.js';
 import { Store } from '../store/index.js';
 import type { ConfiguredDevice, DeviceResolver, RebuildContext } from './context.js';
 
-export interface App {
+export interface IngestDeps {
   readonly config: Config;
   readonly store: Store;
   readonly catalog: Catalog;
@@ -40,7 +41,7 @@ export function servicesOf(config: Config): ServiceDef[] {
   return [NETFLIX, ...extra];
 }
 
-export function openApp(config: Config, dbFile: string, opts?: OpenOptions): App {
+export function openIngestDeps(config: Config, dbFile: string, opts?: OpenOptions): IngestDeps {
   const store = Store.open(dbFile, opts);
   const catalog = buildCatalog(servicesOf(config));
   const sessionOptions: SessionOptions = {

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { leasesToIntervals } from '../core/leases.js';
 import type { SkipCounts } from '../core/types.js';
 import { readLeaseFile } from '../sources/leases/read.js';
-import type { App } from './deps.js';
+import type { IngestDeps } from './deps.js';
 import type { CaptureIngestResult } from './capture.js';
 import { ingestFtlDatabase, type FtlIngestResult } from './pihole-db.js';
 import { ingestPiholeLog, type LogIngestResult } from './pihole-log.js';
@@ -53,13 +53,13 @@ export interface IngestOptions {
   readonly progress?: ProgressSink | undefined;
 }
 
-export async function ingestLeaseFile(app: App, path: string, now: number): Promise<LeaseIngestResult> {
+export async function ingestLeaseFile(deps: IngestDeps, path: string, now: number): Promise<LeaseIngestResult> {
   const observedAt = Math.min(now, statSync(path).mtimeMs);
   const parsed = await readLeaseFile(path, { referenceTs: observedAt });
   const intervals = leasesToIntervals([{ observedAt, leases: parsed.leases, source: path }], {
-    leaseTimeMs: app.config.leases.lease_time,
+    leaseTimeMs: deps.config.leases.lease_time,
   });
-  storeLeases(app.store, intervals);
+  storeLeases(deps.store, intervals);
   const starts = intervals.map((i) => i.start).filter((s) => s > 0);
   return {
     path,
@@ -71,10 +71,10 @@ export async function ingestLeaseFile(app: App, path: string, now: number): Prom
   };
 }
 
-export async function ingestAll(app: App, req: IngestRequest, opts: IngestOptions): Promise<IngestReport> {
+export async function ingestAll(deps: IngestDeps, req: IngestRequest, opts: IngestOptions): Promise<IngestReport> {
   const errors: string[] = [];
   // Whatever an earlier writer stored and did not derive (it was killed, the disk was full) first.
-  const earlier = rebuildPending(app.rebuildContext(), opts.now);
+  const earlier = rebuildPending(deps.rebuildContext(), opts.now);
   const attempt = async <T>(path: string, fn: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await fn();
@@ -85,18 +85,18 @@ export async function ingestAll(app: App, req: IngestRequest, opts: IngestOption
   };
   const leases: LeaseIngestResult[] = [];
   for (const path of req.leases) {
-    const r = await attempt(path, () => ingestLeaseFile(app, path, opts.now));
+    const r = await attempt(path, () => ingestLeaseFile(deps, path, opts.now));
     if (r) leases.push(r);
   }
   const piholeDbs: FtlIngestResult[] = [];
   for (const path of req.piholeDbs ?? []) {
-    const r = await attempt(path, () => ingestFtlDatabase(app, path, { now: opts.now }));
+    const r = await attempt(path, () => ingestFtlDatabase(deps, path, { now: opts.now }));
     if (r) piholeDbs.push(r);
   }
   const logs: LogIngestResult[] = [];
   for (const path of req.logs) {
     // Large batches for a one-off import: fewer commits; resuming granularity matters only when tailing.
-    const r = await attempt(path, () => ingestPiholeLog(app, path, { final: true, now: opts.now, batchLines: 20_000, progress: opts.progress }));
+    const r = await attempt(path, () => ingestPiholeLog(deps, path, { final: true, now: opts.now, batchLines: 20_000, progress: opts.progress }));
     if (r) logs.push(r);
   }
   // Capture decoding and the CSV parser are loaded only when asked for: a Pi's RAM is small.
@@ -106,20 +106,20 @@ export async function ingestAll(app: App, req: IngestRequest, opts: IngestOption
   const pcaps: CaptureIngestResult[] = [];
   for (const path of req.pcaps) {
     if (!ingestCapture) break;
-    const r = await attempt(path, () => ingestCapture(app, path, { now: opts.now, progress: opts.progress }));
+    const r = await attempt(path, () => ingestCapture(deps, path, { now: opts.now, progress: opts.progress }));
     if (r) pcaps.push(r);
     if (r?.error) errors.push(r.error);
   }
   const viewingActivity: ViewingIngestResult[] = [];
   for (const path of req.viewingActivity) {
     if (!ingestViewingActivity) break;
-    const r = await attempt(path, () => ingestViewingActivity(app, path, opts.now));
+    const r = await attempt(path, () => ingestViewingActivity(deps, path, opts.now));
     if (r) viewingActivity.push(r);
   }
   // Leases were stored first, so one rebuild at the end applies them to the other files' events.
-  const rebuild = rebuildPending(app.rebuildContext(), opts.now);
+  const rebuild = rebuildPending(deps.rebuildContext(), opts.now);
   // Plays are judged against the sessions just rebuilt.
-  const outsideHome = raiseOutsideHomeAlerts && viewingActivity.length > 0 ? raiseOutsideHomeAlerts(app, opts.now) : [];
+  const outsideHome = raiseOutsideHomeAlerts && viewingActivity.length > 0 ? raiseOutsideHomeAlerts(deps, opts.now) : [];
   const newAlertIds = [...(earlier?.newAlertIds ?? []), ...(rebuild?.newAlertIds ?? []), ...outsideHome];
   const historyAlerts = (earlier?.historyAlertIds.length ?? 0) + (rebuild?.historyAlertIds.length ?? 0);
   return {

@@ -19,7 +19,7 @@ import {
 import type { AddDnsOptions } from '../store/events.js';
 import type { Store } from '../store/index.js';
 import type { SourceRow } from '../store/sources.js';
-import type { App } from './deps.js';
+import type { IngestDeps } from './deps.js';
 import { sameQueryOf } from './same-query.js';
 import { storeLeases } from './identity.js';
 
@@ -116,15 +116,15 @@ function storeBatch(store: Store, source: { id: number; path: string }, batch: Q
  * transaction, yielding to the event loop between batches. A failure keeps the batches stored
  * before it and is thrown (an FtlDbError naming the file).
  */
-export async function ingestFtlQueries(app: App, db: FtlDatabase, opts: FtlQueryOptions): Promise<FtlQueryResult> {
-  const { store } = app;
+export async function ingestFtlQueries(deps: IngestDeps, db: FtlDatabase, opts: FtlQueryOptions): Promise<FtlQueryResult> {
+  const { store } = deps;
   const row = ftlSource(store, db.file);
   const source = { id: row?.id ?? store.sources.create('pihole_db', db.file, '', 0, null, opts.now), path: db.file };
   const resume = resumeOf(row);
   let afterId = resume?.afterId ?? (opts.startTs === undefined ? 0 : resumePointAt(db, opts.startTs));
   let afterTs = resume?.afterTs;
   const near = sameQueryOf(store, 'pihole_db');
-  const filter = catalogFilter(app.catalog);
+  const filter = catalogFilter(deps.catalog);
   const total = { scanned: 0, kept: 0, hidden: 0, unmatched: 0, malformed: 0 };
   const byOutcome: Record<QueryOutcome, number> = { forwarded: 0, cached: 0, blocked: 0, unknown: 0 };
   const byStatus: Record<string, number> = {};
@@ -187,10 +187,10 @@ export function placeIdentities(identities: readonly NetworkIdentity[], stored: 
 }
 
 /** Reads the network table and stores its identities (moving the rebuild mark where they change who did what). */
-export function ingestFtlNetwork(app: App, db: FtlDatabase): FtlNetworkResult {
+export function ingestFtlNetwork(deps: IngestDeps, db: FtlDatabase): FtlNetworkResult {
   const { identities, counts } = readNetwork(db);
-  const intervals = placeIdentities(identities, app.store.leases.all());
-  const changedFrom = intervals.length > 0 ? storeLeases(app.store, intervals) : undefined;
+  const intervals = placeIdentities(identities, deps.store.leases.all());
+  const changedFrom = intervals.length > 0 ? storeLeases(deps.store, intervals) : undefined;
   return { ...counts, changedFrom };
 }
 
@@ -200,15 +200,15 @@ export interface FtlIngestOptions {
 }
 
 /** `nfmon ingest --pihole-db FILE`: the network table, then the whole history after the resume point. */
-export async function ingestFtlDatabase(app: App, path: string, opts: FtlIngestOptions): Promise<FtlIngestResult> {
+export async function ingestFtlDatabase(deps: IngestDeps, path: string, opts: FtlIngestOptions): Promise<FtlIngestResult> {
   const db = openFtlDatabase(path);
   try {
-    const network = ingestFtlNetwork(app, db);
-    const q = await ingestFtlQueries(app, db, { now: opts.now, limit: opts.limit ?? 20_000 });
+    const network = ingestFtlNetwork(deps, db);
+    const q = await ingestFtlQueries(deps, db, { now: opts.now, limit: opts.limit ?? 20_000 });
     return { path, version: db.version, layout: db.layout, ...q, network };
   } catch (err) {
-    const row = ftlSource(app.store, path);
-    if (row) app.store.sources.setError(row.id, (err as Error).message, opts.now);
+    const row = ftlSource(deps.store, path);
+    if (row) deps.store.sources.setError(row.id, (err as Error).message, opts.now);
     throw err;
   } finally {
     db.close();

@@ -1,15 +1,18 @@
 // Reading a Pi-hole log into the store: resumes where an earlier read of the same content
 // stopped, and writes each batch of events with the file's new offset in one transaction, so a
 // crash at any point neither loses nor repeats an event.
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { describeFsError } from '../core/errno.js';
 import type { SkipCounts } from '../core/types.js';
 import { SourceError } from '../sources/errors.js';
-import { readPiholeLog, type PiholeBatch } from '../sources/pihole/reader.js';
+import { readPiholeLog, type PiholeBatch, type PiholeReadOptions } from '../sources/pihole/reader.js';
+import type { AddDnsOptions } from '../store/events.js';
+import type { Store } from '../store/index.js';
 import type { Progress, SourceRow } from '../store/sources.js';
-import type { App } from './deps.js';
+import type { IngestDeps } from './deps.js';
 import type { ProgressSink } from './progress.js';
-import { FINGERPRINT_BYTES, hashHead, matches, readHead } from '../sources/fingerprint.js';
+import { FINGERPRINT_BYTES, hashHead, matches, readHead, type Head as FileHead } from '../sources/fingerprint.js';
 import { sameQueryOf } from './same-query.js';
 
 export interface LogIngestResult {
@@ -63,7 +66,16 @@ export function findSource(rows: readonly SourceRow[], head: Buffer): SourceRow 
   return rows.filter((r) => matches(head, r)).sort((a, b) => b.fpLen - a.fpLen || b.offset - a.offset)[0];
 }
 
-export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOptions): Promise<LogIngestResult> {
+/** What a read resumes from: the stored source, created if this content is new. */
+interface LogSource {
+  readonly id: number;
+  readonly startOffset: number;
+  /** A compressed (rotated) file already read to its end: nothing to do. */
+  readonly done: boolean;
+}
+
+/** The file's stat, or a SourceError naming it. */
+async function statLog(path: string): Promise<Stats> {
   let info;
   try {
     info = await stat(path);
@@ -71,99 +83,127 @@ export async function ingestPiholeLog(app: App, path: string, opts: LogIngestOpt
     throw new SourceError(`${path}: ${describeFsError(err)}`, { file: path, cause: err });
   }
   if (!info.isFile()) throw new SourceError(`${path}: not a regular file`, { file: path });
+  return info;
+}
+
+/** The source this content continues (its fingerprint widened if the file grew), or a new one. */
+function resolveLogSource(store: Store, path: string, info: Stats, head: FileHead, now: number): LogSource {
+  let source = findSource(store.sources.byKind('pihole'), head.bytes);
+  // Same beginning but shorter than what was read: the file was rewritten; read it anew.
+  if (source && !head.gzip && info.size < source.offset) source = undefined;
+  const fpLen = Math.min(head.bytes.length, FINGERPRINT_BYTES);
+  const id = source?.id ?? store.sources.create('pihole', path, hashHead(head.bytes, fpLen), fpLen, info.ino, now);
+  if (source && source.fpLen < fpLen) store.sources.updateFingerprint(id, hashHead(head.bytes, fpLen), fpLen);
+  const startOffset = source?.offset ?? 0;
+  return { id, startOffset, done: source?.complete === true && head.gzip };
+}
+
+/**
+ * Batches are stored a group at a time: one commit per batch (a few hundred events) cost more
+ * than storing them. The group's events and its last offset still go in one transaction.
+ */
+class GroupWriter {
+  private group: PiholeBatch[] = [];
+  private groupEvents = 0;
+  private groupLines = 0;
+  /** Earliest event stored so far. */
+  firstEventTs: number | undefined;
+  // With Pi-hole's database also read, its copy of a query may be stamped one second later.
+  private readonly near: AddDnsOptions | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly sourceId: number,
+    private readonly file: { readonly path: string; readonly info: Stats; readonly final: boolean; readonly now: number },
+  ) {
+    this.near = sameQueryOf(store, 'pihole');
+  }
+
+  add(b: PiholeBatch): void {
+    this.group.push(b);
+    this.groupEvents += b.dns.length + b.served.length;
+    this.groupLines += b.linesRead;
+    if (b.last || this.groupEvents >= GROUP_EVENTS || this.groupLines >= GROUP_LINES) this.flush();
+  }
+
+  flush(): void {
+    if (this.group.length === 0) return;
+    const batches = this.group;
+    this.group = [];
+    this.groupEvents = this.groupLines = 0;
+    this.store.tx(() => this.write(batches));
+    for (const b of batches) for (const e of b.dns) if (this.firstEventTs === undefined || e.ts < this.firstEventTs) this.firstEventTs = e.ts;
+  }
+
+  private write(batches: readonly PiholeBatch[]): void {
+    const { store, sourceId } = this;
+    const { path, info, final, now } = this.file;
+    const last = batches.at(-1)!;
+    let added = 0;
+    let earliest = Infinity;
+    for (const b of batches) {
+      added += store.events.addDns(b.dns, sourceId, this.near);
+      for (const e of b.dns) if (e.ts < earliest) earliest = e.ts;
+    }
+    // Lookups not stored before change what sessions and alerts say, from the earliest on.
+    if (added > 0) store.mark.changed(earliest);
+    store.events.addServed(batches.length === 1 ? last.served : batches.flatMap((b) => b.served));
+    store.sources.progress(sourceId, {
+      path, inode: info.ino, offset: last.endOffset, size: info.size, complete: final && last.last === true, now,
+      ...sumProgress(batches),
+    });
+  }
+}
+
+/** How the reader reads this file from `startOffset`. */
+function readOptions(deps: IngestDeps, info: Stats, head: FileHead, startOffset: number, opts: LogIngestOptions): PiholeReadOptions {
+  return {
+    catalog: deps.catalog,
+    timeZone: deps.timeZone,
+    // A finished file ends when it was last written; a live one may be written to right now.
+    referenceTs: opts.referenceTs ?? (opts.final ? info.mtimeMs : Math.max(opts.now, info.mtimeMs)),
+    startOffset,
+    head,
+    final: opts.final,
+    // A live log read to its end: its newest answer chain is complete, store it now.
+    settle: !opts.final,
+    ...(opts.batchLines ? { batchLines: opts.batchLines } : {}),
+  };
+}
+
+export async function ingestPiholeLog(deps: IngestDeps, path: string, opts: LogIngestOptions): Promise<LogIngestResult> {
+  const info = await statLog(path);
   const head = await readHead(path);
   const empty: LogIngestResult = {
     path, linesRead: 0, parsed: 0, skipped: {}, dnsEvents: 0, servedEvents: 0, firstEventTs: undefined, endOffset: 0, resumedFrom: 0,
   };
   if (head.bytes.length === 0) return empty;
 
-  const { store } = app;
-  let source = findSource(store.sources.byKind('pihole'), head.bytes);
-  // Same beginning but shorter than what was read: the file was rewritten; read it anew.
-  if (source && !head.gzip && info.size < source.offset) source = undefined;
-  const fpLen = Math.min(head.bytes.length, FINGERPRINT_BYTES);
-  const sourceId = source?.id ?? store.sources.create('pihole', path, hashHead(head.bytes, fpLen), fpLen, info.ino, opts.now);
-  if (source && source.fpLen < fpLen) store.sources.updateFingerprint(sourceId, hashHead(head.bytes, fpLen), fpLen);
-  const startOffset = source?.offset ?? 0;
-  if (source?.complete && head.gzip) return { ...empty, endOffset: startOffset, resumedFrom: startOffset };
+  const { store } = deps;
+  const source = resolveLogSource(store, path, info, head, opts.now);
+  const { startOffset } = source;
+  if (source.done) return { ...empty, endOffset: startOffset, resumedFrom: startOffset };
 
-  let firstEventTs: number | undefined;
-  // With Pi-hole's database also read, its copy of a query may be stamped one second later.
-  const near = sameQueryOf(store, 'pihole');
-  // Batches are stored a group at a time: one commit per batch (a few hundred events) cost more
-  // than storing them. The group's events and its last offset still go in one transaction.
-  let group: PiholeBatch[] = [];
-  let groupEvents = 0;
-  let groupLines = 0;
-  const storeGroup = (): void => {
-    if (group.length === 0) return;
-    const batches = group;
-    group = [];
-    groupEvents = groupLines = 0;
-    const last = batches.at(-1)!;
-    store.tx(() => {
-      let added = 0;
-      let earliest = Infinity;
-      for (const b of batches) {
-        added += store.events.addDns(b.dns, sourceId, near);
-        for (const e of b.dns) if (e.ts < earliest) earliest = e.ts;
-      }
-      // Lookups not stored before change what sessions and alerts say, from the earliest on.
-      if (added > 0) store.mark.changed(earliest);
-      store.events.addServed(batches.length === 1 ? last.served : batches.flatMap((b) => b.served));
-      store.sources.progress(sourceId, {
-        path, inode: info.ino, offset: last.endOffset, size: info.size, complete: opts.final && last.last === true, now: opts.now,
-        ...sumProgress(batches),
-      });
-    });
-    for (const b of batches) for (const e of b.dns) if (firstEventTs === undefined || e.ts < firstEventTs) firstEventTs = e.ts;
-  };
+  const writer = new GroupWriter(store, source.id, { path, info, final: opts.final, now: opts.now });
   let lines = 0;
   const onBatch = (b: PiholeBatch): void => {
     lines += b.linesRead;
     opts.progress?.({
       path, unit: 'lines', bytes: b.endOffset - startOffset, totalBytes: head.gzip ? undefined : info.size - startOffset, items: lines, done: b.last,
     });
-    group.push(b);
-    groupEvents += b.dns.length + b.served.length;
-    groupLines += b.linesRead;
-    if (b.last || groupEvents >= GROUP_EVENTS || groupLines >= GROUP_LINES) storeGroup();
+    writer.add(b);
   };
   let stats;
   try {
-    stats = await readPiholeLog(
-      path,
-      {
-        catalog: app.catalog,
-        timeZone: app.timeZone,
-        // A finished file ends when it was last written; a live one may be written to right now.
-        referenceTs: opts.referenceTs ?? (opts.final ? info.mtimeMs : Math.max(opts.now, info.mtimeMs)),
-        startOffset,
-        head,
-        final: opts.final,
-        // A live log read to its end: its newest answer chain is complete, store it now.
-        settle: !opts.final,
-        ...(opts.batchLines ? { batchLines: opts.batchLines } : {}),
-      },
-      onBatch,
-    );
-    storeGroup();
+    stats = await readPiholeLog(path, readOptions(deps, info, head, startOffset, opts), onBatch);
+    writer.flush();
   } catch (err) {
     // What was read before the failure is complete: keep it (a store failure here is the one reported).
-    storeGroup();
+    writer.flush();
     // Keep the failure on the source so that `nfmon status` shows why it is not advancing.
-    store.sources.setError(sourceId, (err as Error).message, opts.now);
+    store.sources.setError(source.id, (err as Error).message, opts.now);
     throw err;
   }
-  return {
-    path,
-    linesRead: stats.linesRead,
-    parsed: stats.parsed,
-    skipped: stats.skipped,
-    dnsEvents: stats.dnsEvents,
-    servedEvents: stats.servedEvents,
-    firstEventTs,
-    endOffset: stats.endOffset,
-    resumedFrom: startOffset,
-  };
+  const { linesRead, parsed, skipped, dnsEvents, servedEvents, endOffset } = stats;
+  return { path, linesRead, parsed, skipped, dnsEvents, servedEvents, firstEventTs: writer.firstEventTs, endOffset, resumedFrom: startOffset };
 }

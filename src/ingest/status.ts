@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { isoUtc } from '../core/time.js';
 import type { SourceRow } from '../store/sources.js';
-import type { App } from './deps.js';
+import type { IngestDeps } from './deps.js';
 import { ftlSourceFields, type FtlSourceFields } from './ftl-status.js';
 import { ftlDatabaseSetting } from '../sources/pihole/ftl-db.js';
 import { checkPath, piholeLogAdvice, type SourceState } from './source-check.js';
@@ -60,8 +60,8 @@ export interface StatusJson {
   database: { path: string; bytes: number };
 }
 
-export function collectStatus(app: App, now: number): StatusJson {
-  const { store } = app;
+export function collectStatus(deps: IngestDeps, now: number): StatusJson {
+  const { store } = deps;
   const heartbeat = Number(store.meta.get('daemon_heartbeat') ?? 0);
   const started = Number(store.meta.get('daemon_started') ?? 0);
   const running = heartbeat > 0 && now - heartbeat < HEARTBEAT_STALE_MS;
@@ -85,7 +85,7 @@ export function collectStatus(app: App, now: number): StatusJson {
     };
   });
   // The configured database before its first read (or the default one nfmon may not read): why not.
-  const ftl = ftlDatabaseSetting(app.config.pihole.database, false);
+  const ftl = ftlDatabaseSetting(deps.config.pihole.database, false);
   if (ftl && !sources.some((x) => x.kind === 'pihole_db' && x.path === ftl.path)) sources.push(databaseStatus(ftl.path, undefined));
   const dbBytes = [store.file, `${store.file}-wal`].map(fileSize).reduce<number>((a, b) => a + (b ?? 0), 0);
   return {
@@ -97,7 +97,7 @@ export function collectStatus(app: App, now: number): StatusJson {
       heartbeat_at: heartbeat ? isoUtc(heartbeat) : null,
     },
     sources,
-    configured: configuredSources(app, sources),
+    configured: configuredSources(deps, sources),
     counters: {
       devices: store.devices.list().length,
       dns_events: store.events.count(),
@@ -110,8 +110,8 @@ export function collectStatus(app: App, now: number): StatusJson {
 }
 
 /** The configured sources' states, as the CLI's user sees them (run it as the daemon's user). */
-export function configuredSources(app: App, sources: readonly SourceStatusEntry[]): ConfiguredSource[] {
-  const { config } = app;
+export function configuredSources(deps: IngestDeps, sources: readonly SourceStatusEntry[]): ConfiguredSource[] {
+  const { config } = deps;
   const log = config.pihole.log;
   const read = sources
     .filter((s) => s.kind === 'pihole' && s.path === log)

@@ -6,7 +6,7 @@ import { reconcile, type HomeSession, type Interval, type ReconcileResult } from
 import type { SkipCounts } from '../core/types.js';
 import { readViewingFile, titleHash, type ViewingCounts, type ViewingFormat } from '../sources/netflix-export/viewing-activity.js';
 import { PlayImport } from '../store/play-import.js';
-import type { App } from './deps.js';
+import type { IngestDeps } from './deps.js';
 import { deviceFacts } from './rebuild.js';
 
 export interface ViewingIngestResult {
@@ -20,15 +20,15 @@ export interface ViewingIngestResult {
   readonly skippedLines: readonly { line: number; reason: string }[];
 }
 
-export async function ingestViewingActivity(app: App, path: string, now: number): Promise<ViewingIngestResult> {
-  const storeTitles = app.config.viewing_activity.store_titles;
+export async function ingestViewingActivity(deps: IngestDeps, path: string, now: number): Promise<ViewingIngestResult> {
+  const storeTitles = deps.config.viewing_activity.store_titles;
   const titleOf = (p: { title: string }): { title: string; hashed: boolean } =>
     storeTitles ? { title: p.title, hashed: false } : { title: titleHash(p.title), hashed: true };
   if ((await stat(path)).size === 0) {
     return { path, format: 'viewing_activity', rows: 0, plays: 0, added: 0, previews: 0, skipped: {}, skippedLines: [] };
   }
   // Staged, then merged in key order (store/play-import.ts); what was read before a failure is kept.
-  const importer = new PlayImport(app.store.db, titleOf, now);
+  const importer = new PlayImport(deps.store.db, titleOf, now);
   let added = 0;
   let counts: ViewingCounts;
   try {
@@ -52,8 +52,8 @@ export async function ingestViewingActivity(app: App, path: string, now: number)
 const COVERAGE_GAP_MS = 30 * 60_000;
 
 /** When the home network was watched: the spans of every log and capture read, merged. */
-export function coverage(app: App): Interval[] {
-  const spans = app.store.sources
+export function coverage(deps: IngestDeps): Interval[] {
+  const spans = deps.store.sources
     .all()
     .filter((s) => (s.kind === 'pihole' || s.kind === 'capture') && s.firstEvent !== null && s.lastEvent !== null)
     .map((s) => ({ start: s.firstEvent as number, end: s.lastEvent as number }))
@@ -67,10 +67,10 @@ export function coverage(app: App): Interval[] {
   return mergeIntervals(bridged);
 }
 
-export function homeSessions(app: App): HomeSession[] {
-  const facts = deviceFacts(app);
-  const devices = new Map(app.store.devices.list().map((d) => [d.device, d]));
-  return app.store.sessions.query({ service: 'netflix' }).map((s) => {
+export function homeSessions(deps: IngestDeps): HomeSession[] {
+  const facts = deviceFacts(deps);
+  const devices = new Map(deps.store.devices.list().map((d) => [d.device, d]));
+  return deps.store.sessions.query({ service: 'netflix' }).map((s) => {
     const d = devices.get(s.device);
     return {
       id: s.id,
@@ -86,16 +86,16 @@ export function homeSessions(app: App): HomeSession[] {
   });
 }
 
-export function reconcileNow(app: App, opts: { since?: number | undefined; profile?: string | undefined } = {}): ReconcileResult {
-  const plays = app.store.plays.all(opts.since).filter((p) => opts.profile === undefined || p.profile.toLowerCase() === opts.profile.toLowerCase());
-  const va = app.config.viewing_activity;
+export function reconcileNow(deps: IngestDeps, opts: { since?: number | undefined; profile?: string | undefined } = {}): ReconcileResult {
+  const plays = deps.store.plays.all(opts.since).filter((p) => opts.profile === undefined || p.profile.toLowerCase() === opts.profile.toLowerCase());
+  const va = deps.config.viewing_activity;
   return reconcile({
     plays,
-    sessions: homeSessions(app),
-    coverage: coverage(app),
+    sessions: homeSessions(deps),
+    coverage: coverage(deps),
     config: {
       toleranceS: va.tolerance / 1000,
-      timeZone: app.timeZone,
+      timeZone: deps.timeZone,
       ...(va.home_country ? { homeCountry: va.home_country } : {}),
     },
   });
@@ -112,22 +112,22 @@ const LONGEST_PLAY_MS = 2 * 86_400_000;
  * the export (300,000 plays of 8 years judged whole took 700 MB). The one account-wide figure,
  * the most common country (the home country when no play matched at home), comes from SQL.
  */
-export function raiseOutsideHomeAlerts(app: App, now: number): number[] {
-  const cover = coverage(app);
+export function raiseOutsideHomeAlerts(deps: IngestDeps, now: number): number[] {
+  const cover = coverage(deps);
   const first = cover[0];
   if (first === undefined) return [];
-  const va = app.config.viewing_activity;
+  const va = deps.config.viewing_activity;
   const since = first.start - va.tolerance - LONGEST_PLAY_MS;
   const result = reconcile({
-    plays: app.store.plays.all(since),
-    sessions: homeSessions(app),
+    plays: deps.store.plays.all(since),
+    sessions: homeSessions(deps),
     coverage: cover,
     config: {
       toleranceS: va.tolerance / 1000,
-      timeZone: app.timeZone,
-      ...(va.home_country ? { homeCountry: va.home_country } : { allPlaysCountry: app.store.plays.mostCommonCountry() }),
+      timeZone: deps.timeZone,
+      ...(va.home_country ? { homeCountry: va.home_country } : { allPlaysCountry: deps.store.plays.mostCommonCountry() }),
     },
   });
   const alerts = outsideHomeAlerts(result, { deviceTypes: new Set(), countries: new Set() });
-  return app.store.tx(() => app.store.alerts.addNew(alerts.map((alert) => ({ alert, sessionId: null })), now));
+  return deps.store.tx(() => deps.store.alerts.addNew(alerts.map((alert) => ({ alert, sessionId: null })), now));
 }

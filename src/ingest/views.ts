@@ -6,7 +6,7 @@ import { isoUtc } from '../core/time.js';
 import { ActivityQueries } from '../store/activity.js';
 import type { AlertRow } from '../store/alerts.js';
 import type { SessionRow } from '../store/sessions.js';
-import type { App } from './deps.js';
+import type { IngestDeps } from './deps.js';
 import { deviceFacts } from './rebuild.js';
 
 export const macOf = (device: string): string | null => (device.startsWith('ip:') ? null : device);
@@ -20,9 +20,9 @@ export interface DeviceRef {
 }
 
 /** Name and hostname of every device, config names first (as alerts and the CLI show them). */
-export function deviceRefs(app: App): (device: string, ip: string | null) => DeviceRef {
-  const facts = deviceFacts(app);
-  const rows = new Map(app.store.devices.list().map((d) => [d.device, d]));
+export function deviceRefs(deps: IngestDeps): (device: string, ip: string | null) => DeviceRef {
+  const facts = deviceFacts(deps);
+  const rows = new Map(deps.store.devices.list().map((d) => [d.device, d]));
   return (device, ip) => ({
     mac: macOf(device),
     name: facts.get(device)?.label ?? device,
@@ -32,14 +32,14 @@ export function deviceRefs(app: App): (device: string, ip: string | null) => Dev
 }
 
 /** Devices matching a MAC, config name, stored name, hostname or IP; empty when none does. */
-export function resolveDevices(app: App, query: string): string[] {
-  const fromConfig = app.configuredDevices.filter((c) => c.name?.toLowerCase() === query.trim().toLowerCase()).map((c) => c.mac);
-  return [...new Set([...fromConfig, ...app.store.devices.find(query).map((d) => d.device)])];
+export function resolveDevices(deps: IngestDeps, query: string): string[] {
+  const fromConfig = deps.configuredDevices.filter((c) => c.name?.toLowerCase() === query.trim().toLowerCase()).map((c) => c.mac);
+  return [...new Set([...fromConfig, ...deps.store.devices.find(query).map((d) => d.device)])];
 }
 
 /** Whether a session whose last evidence is `end` is still playing at `now` (sessions.gap). */
-export function isSessionOpenAt(app: App, end: number, now: number): boolean {
-  return isSessionOpen(end, now, app.sessionOptions.gapMs);
+export function isSessionOpenAt(deps: IngestDeps, end: number, now: number): boolean {
+  return isSessionOpen(end, now, deps.sessionOptions.gapMs);
 }
 
 export interface SessionFilter {
@@ -49,8 +49,8 @@ export interface SessionFilter {
   readonly service?: string | undefined;
 }
 
-export function querySessions(app: App, q: SessionFilter): SessionRow[] {
-  return app.store.sessions.query({
+export function querySessions(deps: IngestDeps, q: SessionFilter): SessionRow[] {
+  return deps.store.sessions.query({
     ...(q.since !== undefined ? { since: q.since } : {}),
     ...(q.until !== undefined ? { until: q.until } : {}),
     ...(q.devices ? { devices: q.devices } : {}),
@@ -75,8 +75,8 @@ export interface SessionJson {
 }
 
 /** `sessions --json` rows. */
-export function sessionsJson(app: App, rows: readonly SessionRow[], now: number): SessionJson[] {
-  const ref = deviceRefs(app);
+export function sessionsJson(deps: IngestDeps, rows: readonly SessionRow[], now: number): SessionJson[] {
+  const ref = deviceRefs(deps);
   return rows.map((s) => ({
     id: s.id,
     device: { ...ref(s.device, s.ip), ip: s.ip },
@@ -90,7 +90,7 @@ export function sessionsJson(app: App, rows: readonly SessionRow[], now: number)
     peak_mbps: s.peakMbps,
     quality: s.quality,
     evidence: s.evidence,
-    open: isSessionOpenAt(app, s.end, now),
+    open: isSessionOpenAt(deps, s.end, now),
   }));
 }
 
@@ -108,8 +108,8 @@ export interface AlertJson {
 }
 
 /** `alerts --json` rows. */
-export function alertsJson(app: App, rows: readonly AlertRow[]): AlertJson[] {
-  const facts = deviceFacts(app);
+export function alertsJson(deps: IngestDeps, rows: readonly AlertRow[]): AlertJson[] {
+  const facts = deviceFacts(deps);
   return rows.map((a) => ({
     id: a.id,
     at: isoUtc(a.at),
@@ -131,17 +131,17 @@ export interface ActivityFilter {
 }
 
 /** Activity rows (camelCase, epoch ms) as of `now`, for tables and pictures. */
-export function loadActivity(app: App, now: number, filter: ActivityFilter = {}): DeviceActivity[] {
-  const queries = new ActivityQueries(app.store.db);
-  const week = localDay(now, app.timeZone, -6);
-  const today = localDay(now, app.timeZone);
+export function loadActivity(deps: IngestDeps, now: number, filter: ActivityFilter = {}): DeviceActivity[] {
+  const queries = new ActivityQueries(deps.store.db);
+  const week = localDay(now, deps.timeZone, -6);
+  const today = localDay(now, deps.timeZone);
   const rows = computeActivity({
-    sessions: app.store.sessions.query({ since: week.start, until: now }),
+    sessions: deps.store.sessions.query({ since: week.start, until: now }),
     lastSessions: queries.lastSessions(now),
     flows: queries.flowMinutes(today.start, today.end),
     now,
-    timeZone: app.timeZone,
-    gapMs: app.sessionOptions.gapMs,
+    timeZone: deps.timeZone,
+    gapMs: deps.sessionOptions.gapMs,
   });
   const only = filter.devices ? new Set(filter.devices) : undefined;
   return rows.filter((r) => (!only || only.has(r.device)) && (filter.since === undefined || (r.lastSession?.end ?? -Infinity) >= filter.since));
@@ -159,8 +159,8 @@ export interface ActivityJson {
 }
 
 /** `activity --json` rows and /api/activity. */
-export function activityJson(app: App, rows: readonly DeviceActivity[]): ActivityJson[] {
-  const ref = deviceRefs(app);
+export function activityJson(deps: IngestDeps, rows: readonly DeviceActivity[]): ActivityJson[] {
+  const ref = deviceRefs(deps);
   return rows.map((r) => ({
     device: ref(r.device, r.ip),
     streaming_now: r.streamingNow,

@@ -22,7 +22,8 @@ export interface AcquireOptions {
   /** Told once when the lock is busy and this writer waits for it. */
   readonly onWait?: (holder: LockHolder | undefined) => void;
   readonly pollMs?: number;
-  readonly now?: () => number;
+  /** The caller's clock (cli/ or daemon/): the pipeline reads none. */
+  readonly now: () => number;
 }
 
 export function isAlive(pid: number): boolean {
@@ -37,12 +38,12 @@ export function isAlive(pid: number): boolean {
 export const describeHolder = (h: LockHolder | undefined): string => (h ? `nfmon ${h.command} (pid ${h.pid})` : 'another nfmon');
 
 /** Take the writer lock, wait for it, or (an ingest beside a running daemon) name the daemon to hand over to. */
-export async function acquireWriter(store: Store, role: WriterRole, opts: AcquireOptions = {}): Promise<Acquired> {
+export async function acquireWriter(store: Store, role: WriterRole, opts: AcquireOptions): Promise<Acquired> {
   let told = false;
   for (;;) {
     const lock = WriterLock.tryAcquire(store.file);
     if (lock) {
-      recordHolder(store.db, { pid: process.pid, command: role, since: (opts.now ?? Date.now)() });
+      recordHolder(store.db, { pid: process.pid, command: role, since: opts.now() });
       return { lock };
     }
     const holder = lastHolder(store.db);

@@ -23,7 +23,7 @@ export interface AddDnsOptions {
    * A lookup of the same client, name and type stored from one of `sources` and stamped from
    * ts + fromMs to ts + toMs is the same query, not stored again. The Pi-hole log and Pi-hole's
    * database stamp one query one second apart when a second boundary falls between dnsmasq's log
-   * stamp and FTL's later timestamp (daemon/ingest-ftl.ts). Given only when both kinds are stored.
+   * stamp and FTL's later timestamp (ingest/pihole-db.ts). Given only when both kinds are stored.
    */
   readonly sameQuery?: { readonly sources: readonly number[]; readonly fromMs: number; readonly toMs: number };
 }

@@ -1,7 +1,7 @@
 // The JSON endpoints: the same documents as the CLI's --json, with the CLI's options as query
 // parameters (/api/sessions?since=7d&device=Kids%20iPad).
 import { parseTimeArg, UsageError } from '../core/time-arg.js';
-import type { App } from '../ingest/deps.js';
+import type { IngestDeps } from '../ingest/deps.js';
 import { collectStatus } from '../ingest/status.js';
 import { activityJson, alertsJson, loadActivity, querySessions, resolveDevices, sessionsJson } from '../ingest/views.js';
 
@@ -22,7 +22,7 @@ const PARAMS: Record<string, readonly string[]> = {
   '/api/status': [],
 };
 
-export function apiRoute(app: App, url: URL, now: number): unknown {
+export function apiRoute(app: IngestDeps, url: URL, now: number): unknown {
   const allowed = PARAMS[url.pathname];
   if (!allowed) throw new ApiError(404, `no such endpoint: ${url.pathname} (try ${Object.keys(PARAMS).join(', ')})`);
   for (const key of url.searchParams.keys()) {

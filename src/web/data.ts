@@ -2,7 +2,7 @@
 import type { DeviceActivity } from '../core/activity.js';
 import { localDay, type Span } from '../core/local-days.js';
 import { hourOfWeek, timelineDays, type HourOfWeek, type TimelineDay } from '../core/patterns.js';
-import type { App } from '../ingest/deps.js';
+import type { IngestDeps } from '../ingest/deps.js';
 import { collectStatus, type StatusJson } from '../ingest/status.js';
 import { alertsJson, deviceRefs, isSessionOpenAt, loadActivity, querySessions, type AlertJson, type DeviceRef } from '../ingest/views.js';
 import { deviceColour } from './html.js';
@@ -42,7 +42,7 @@ export interface DashboardRange {
   readonly all?: boolean;
 }
 
-export function collectDashboard(app: App, now: number, range: DashboardRange = {}): DashboardData {
+export function collectDashboard(app: IngestDeps, now: number, range: DashboardRange = {}): DashboardData {
   const zone = app.timeZone;
   const activity = loadActivity(app, now);
   const ref = deviceRefs(app);

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/file.js';
 import { isLoopback, parseListen, type ListenAddress } from '../config/http.js';
-import type { App } from '../ingest/deps.js';
+import type { IngestDeps } from '../ingest/deps.js';
 import type { ModuleLogger } from '../core/log.js';
 import { BasicAuth, loadPasswordFile } from './auth.js';
 import { apiRoute, ApiError } from './api.js';
@@ -14,7 +14,7 @@ import { CONTENT_SECURITY_POLICY, renderPage } from './page.js';
 import { WebServerError } from './errors.js';
 
 export interface WebDeps {
-  readonly app: App;
+  readonly app: IngestDeps;
   readonly logger: ModuleLogger;
   readonly now?: () => number;
   /** Override http.listen (tests: port 0). */
@@ -97,7 +97,7 @@ function bind(server: Server, listen: ListenAddress, listenText: string): Promis
 }
 
 interface Routes {
-  readonly app: App;
+  readonly app: IngestDeps;
   readonly now: () => number;
   readonly auth: BasicAuth | undefined;
   readonly refreshSeconds: number;

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openApp } from '../../src/ingest/deps.js';
+import { openIngestDeps } from '../../src/ingest/deps.js';
 import { LeaseWatch } from '../../src/daemon/lease-watch.js';
 import { tempDir, testConfig, type TempDir } from '../helpers/daemon-harness.js';
 import { fakePihole, PIHOLE_PASSWORD as PASSWORD, PIHOLE_SID as SID } from '../helpers/fake-pihole.js';
@@ -13,11 +13,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function setup(t: TempDir, url: string, password: string): { watch: LeaseWatch; logs: string[]; app: ReturnType<typeof openApp> } {
+function setup(t: TempDir, url: string, password: string): { watch: LeaseWatch; logs: string[]; app: ReturnType<typeof openIngestDeps> } {
   const pwFile = join(t.dir, 'pihole-password');
   writeFileSync(pwFile, `${password}\n`);
   const config = testConfig(t, { leases: { files: [], urls: [url], password_file: pwFile } });
-  const app = openApp(config, config.database);
+  const app = openIngestDeps(config, config.database);
   const logs: string[] = [];
   const log = (m: string): void => void logs.push(m);
   const watch = new LeaseWatch(app, { now: Date.now, onChanged: () => undefined, logger: { debug: log, info: log, warn: log, error: log } });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { validateConfig } from '../../src/config/load.js';
 import type { Config, RawConfig } from '../../src/config/schema.js';
-import { openApp, type App } from '../../src/ingest/deps.js';
+import { openIngestDeps, type IngestDeps } from '../../src/ingest/deps.js';
 import { startDaemon, type Daemon, type DaemonDeps } from '../../src/daemon/daemon.js';
 import { createLogger, type LogLevel } from '../../src/daemon/logger.js';
 
@@ -149,7 +149,7 @@ export async function until(predicate: () => boolean, what: string, timeoutMs = 
 }
 
 export interface InProcess {
-  readonly app: App;
+  readonly app: IngestDeps;
   readonly daemon: Daemon;
   /** Every log line, formatted as for journald. */
   readonly lines: string[];
@@ -158,9 +158,9 @@ export interface InProcess {
 
 export type InProcessDeps = Partial<Omit<DaemonDeps, 'app' | 'logger'>> & { readonly logLevel?: LogLevel };
 
-/** openApp + startDaemon, as `nfmon run` does, with the log lines kept; resolves once ready. */
+/** openIngestDeps + startDaemon, as `nfmon run` does, with the log lines kept; resolves once ready. */
 export async function startInProcess(config: Config, deps: InProcessDeps = {}, lines: string[] = []): Promise<InProcess> {
-  const app = openApp(config, config.database);
+  const app = openIngestDeps(config, config.database);
   const logger = createLogger(deps.logLevel ?? 'debug', 'nfmon', (_level, line) => lines.push(line));
   const daemon = startDaemon({ env: {}, ...deps, app, logger });
   await daemon.ready;

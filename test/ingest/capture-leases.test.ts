@@ -4,7 +4,7 @@
 // that a clean run puts on the MAC (found by test/ingest/failed-ingest.test.ts at another size).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openApp } from '../../src/ingest/deps.js';
+import { openIngestDeps } from '../../src/ingest/deps.js';
 import { ingestAll } from '../../src/ingest/ingest.js';
 import { tempDir, type TempDir } from '../helpers/daemon-harness.js';
 import { IngestFixture } from '../helpers/derived-state.js';
@@ -22,7 +22,7 @@ describe('a capture and the MACs it saw', () => {
     const { config } = loadConfig(fx.h.config);
     const db = fx.freshDb('fail.db');
     const capture = fx.captures[0]!;
-    const app = openApp(config, db);
+    const app = openIngestDeps(config, db);
     try {
       const add = app.store.leases.add.bind(app.store.leases);
       let calls = 0;

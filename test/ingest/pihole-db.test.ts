@@ -7,7 +7,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LeaseInterval } from '../../src/core/types.js';
 import { validateConfig } from '../../src/config/load.js';
-import { openApp, type App } from '../../src/ingest/deps.js';
+import { openIngestDeps, type IngestDeps } from '../../src/ingest/deps.js';
 import { ingestFtlDatabase, NETWORK_SOURCE, placeIdentities } from '../../src/ingest/pihole-db.js';
 import { ingestPiholeLog } from '../../src/ingest/pihole-log.js';
 import { rebuildPending } from '../../src/ingest/rebuild.js';
@@ -23,10 +23,10 @@ const video = (i: number): string => `ipv4-c00${i}-ams001-ix.1.oca.nflxvideo.net
 const row = (s: number, domain: string, client = TV): QueryRow => ({ ts: T0 + s, type: 1, status: 2, domain, client });
 
 let t: TempDir;
-let app: App;
+let app: IngestDeps;
 beforeEach(() => {
   t = tempDir('nfmon-ingest-pihole-db-');
-  app = openApp(validateConfig({ timezone: 'UTC', pihole: { database: false } }, 'test'), t.path('nfmon.db'));
+  app = openIngestDeps(validateConfig({ timezone: 'UTC', pihole: { database: false } }, 'test'), t.path('nfmon.db'));
 });
 afterEach(() => {
   app.close();

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { outsideHomeAlerts } from '../../src/core/reconcile/report.js';
-import { openApp, type App } from '../../src/ingest/deps.js';
+import { openIngestDeps, type IngestDeps } from '../../src/ingest/deps.js';
 import { ingestAll } from '../../src/ingest/ingest.js';
 import { reconcileNow } from '../../src/ingest/viewing.js';
 import { HOUSEHOLD, HOUSEHOLD_CONFIG, HOUSEHOLD_WRITTEN, ROOT } from '../helpers/cli.js';
 import { tempDir, type TempDir } from '../helpers/daemon-harness.js';
 
 let t: TempDir | undefined;
-let app: App | undefined;
+let app: IngestDeps | undefined;
 afterEach(() => {
   app?.close();
   t?.remove();
@@ -36,7 +36,7 @@ describe('outside_home alerts after an import', () => {
   it('are those a judgement of every play gives, with thousands of plays outside coverage', async () => {
     t = tempDir();
     const { config } = loadConfig(HOUSEHOLD_CONFIG);
-    app = openApp(config, t.path('nfmon.db'));
+    app = openIngestDeps(config, t.path('nfmon.db'));
     const copy = (from: string, name: string): string => {
       const to = t!.path(name);
       copyFileSync(from, to);
@@ -62,7 +62,7 @@ describe('outside_home alerts after an import', () => {
   it('a second import of the same export adds nothing and keeps the longest duration', async () => {
     t = tempDir();
     const { config } = loadConfig(HOUSEHOLD_CONFIG);
-    app = openApp(config, t.path('nfmon.db'));
+    app = openIngestDeps(config, t.path('nfmon.db'));
     const header = 'Profile Name,Start Time,Duration,Attributes,Title,Supplemental Video Type,Device Type,Bookmark,Latest Bookmark,Country';
     const first = t.path('a.csv');
     const second = t.path('b.csv');

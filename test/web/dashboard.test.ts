@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { openApp, type App } from '../../src/ingest/deps.js';
+import { openIngestDeps, type IngestDeps } from '../../src/ingest/deps.js';
 import { createLogger } from '../../src/daemon/logger.js';
 import { hashPassword } from '../../src/web/auth.js';
 import { startWebServer, type WebServer } from '../../src/web/server.js';
@@ -22,7 +22,7 @@ const GUEST = '18:59:36:bb:77:06';
 const NAMES = ['Living room TV', 'Kids iPad', 'Bedroom Fire TV', "Sam's Pixel", HOSTILE];
 
 let sb: CliSandbox;
-let app: App;
+let app: IngestDeps;
 let server: WebServer;
 const basic = (user: string, pw: string): string => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
 const get = (path: string, auth?: string): Promise<Response> => fetch(new URL(path, server.url), { headers: auth ? { authorization: auth } : {} });
@@ -34,7 +34,7 @@ beforeAll(async () => {
   expect(sb.run(['device', 'set', GUEST, '--name', HOSTILE]).code).toBe(0);
   const passwordFile = sb.write('http-password', `${await hashPassword(PASSWORD, 10)}\n`);
   const { config } = loadConfig(HOUSEHOLD_CONFIG, {});
-  app = openApp({ ...config, http: { listen: '127.0.0.1:0', password_file: passwordFile } }, sb.db);
+  app = openIngestDeps({ ...config, http: { listen: '127.0.0.1:0', password_file: passwordFile } }, sb.db);
   server = await startWebServer({ app, logger: createLogger('warn'), now: () => Date.parse(NOW) });
 });
 
@@ -201,9 +201,9 @@ describe('listen addresses', () => {
     );
   });
 
-  let extra: App | undefined;
-  function openLoopback(): App {
-    extra ??= openApp({ ...loadConfig(HOUSEHOLD_CONFIG, {}).config, http: {} }, sb.db);
+  let extra: IngestDeps | undefined;
+  function openLoopback(): IngestDeps {
+    extra ??= openIngestDeps({ ...loadConfig(HOUSEHOLD_CONFIG, {}).config, http: {} }, sb.db);
     return extra;
   }
   afterAll(() => extra?.close());

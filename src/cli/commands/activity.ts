@@ -1,7 +1,7 @@
 // nfmon activity: one row per device that ever streamed, with minutes today and over 7 days.
 import type { Command } from 'commander';
 import type { DeviceActivity } from '../../core/activity.js';
-import type { App } from '../../ingest/deps.js';
+import type { IngestDeps } from '../../ingest/deps.js';
 import { activityJson, loadActivity } from '../../ingest/views.js';
 import { parseTimeArg, UsageError } from '../args.js';
 import { formatBytes, formatDuration, localTime, printJson, table } from '../output.js';
@@ -43,7 +43,7 @@ export function registerActivity(program: Command): void {
     });
 }
 
-function printActivity(app: App, rows: readonly DeviceActivity[]): void {
+function printActivity(app: IngestDeps, rows: readonly DeviceActivity[]): void {
   if (rows.length === 0) return void process.stdout.write('No device has streamed (in that range).\n');
   const json = activityJson(app, rows);
   const zone = app.timeZone;

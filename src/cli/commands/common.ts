@@ -5,7 +5,7 @@ import { cachedConfig, rememberConfig } from '../../config/cache.js';
 import { locateConfig, readConfigFile } from '../../config/file.js';
 import type { LoadedConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
-import { openApp, type App } from '../../ingest/deps.js';
+import { openIngestDeps, type IngestDeps } from '../../ingest/deps.js';
 import { StoreError } from '../../store/db.js';
 
 export interface GlobalOptions {
@@ -73,9 +73,9 @@ export interface AppOptions {
 export const READ_ONLY: AppOptions = { readonly: true };
 
 /** Open the app for a command and close it whatever happens. */
-export async function withApp<T>(cmd: Command, fn: (app: App) => Promise<T> | T, opts: AppOptions = {}): Promise<T> {
+export async function withApp<T>(cmd: Command, fn: (app: IngestDeps) => Promise<T> | T, opts: AppOptions = {}): Promise<T> {
   const config = opts.config ?? configFor(cmd);
-  const app = openApp(config, config.database, { readonly: opts.readonly === true });
+  const app = openIngestDeps(config, config.database, { readonly: opts.readonly === true });
   try {
     return await fn(app);
   } catch (err) {

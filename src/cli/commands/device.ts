@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loggerTo } from '../../core/log.js';
 import { normalizeMac } from '../../core/mac.js';
-import type { App } from '../../ingest/deps.js';
+import type { IngestDeps } from '../../ingest/deps.js';
 import { rebuildPending } from '../../ingest/rebuild.js';
 import { WriterLock } from '../../store/writer-lock.js';
 import { parseTrust, UsageError } from '../args.js';
@@ -72,7 +72,7 @@ export function registerDeviceCommands(program: Command): void {
  * Derive what the change left pending now if no writer runs; a running daemon (or ingest)
  * holds the writer lock and derives it itself (the daemon looks at the mark every heartbeat).
  */
-function deriveIfNoWriter(app: App): void {
+function deriveIfNoWriter(app: IngestDeps): void {
   if (app.store.mark.pending() === undefined) return;
   const lock = WriterLock.tryAcquire(app.store.file);
   if (!lock) return;
@@ -83,7 +83,7 @@ function deriveIfNoWriter(app: App): void {
   }
 }
 
-export function forgetDevice(app: App, device: string): Record<string, unknown> {
+export function forgetDevice(app: IngestDeps, device: string): Record<string, unknown> {
   const { store } = app;
   return store.tx(() => {
     // What others' sessions and alerts said with this device in them (concurrent streams) is derived again.

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeFsError } from '../../core/errno.js';
 import type { SkipCounts } from '../../core/types.js';
-import type { App } from '../../ingest/deps.js';
+import type { IngestDeps } from '../../ingest/deps.js';
 import { postRequest, reportOf, withdraw } from '../../ingest/inbox.js';
 import { ingestAll, type IngestRequest, type IngestReport } from '../../ingest/ingest.js';
 import type { FtlIngestResult } from '../../ingest/pihole-db.js';
@@ -62,7 +62,7 @@ export function registerIngest(program: Command): void {
  * One writer at a time: wait for another ingest, or hand the files to the running daemon and
  * print its report. If the daemon stops before it is done, ingest here after all.
  */
-async function ingestAsTheWriter(app: App, request: IngestRequest, quiet: boolean): Promise<IngestReport> {
+async function ingestAsTheWriter(app: IngestDeps, request: IngestRequest, quiet: boolean): Promise<IngestReport> {
   const absolute: IngestRequest = {
     logs: request.logs.map((f) => resolve(f)),
     piholeDbs: (request.piholeDbs ?? []).map((f) => resolve(f)),
@@ -73,6 +73,7 @@ async function ingestAsTheWriter(app: App, request: IngestRequest, quiet: boolea
   const say = (text: string): void => void (quiet || process.stderr.write(`nfmon: ${text}\n`));
   for (;;) {
     const got = await acquireWriter(app.store, 'ingest', {
+      now: Date.now,
       onWait: (holder) => say(`waiting for ${describeHolder(holder)} to finish writing ${app.store.file}`),
     });
     if ('lock' in got) {

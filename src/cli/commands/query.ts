@@ -1,7 +1,7 @@
 // devices, sessions, alerts: read the store, print a table or the JSON of the contract.
 import type { Command } from 'commander';
 import { isoUtc } from '../../core/time.js';
-import type { App } from '../../ingest/deps.js';
+import type { IngestDeps } from '../../ingest/deps.js';
 import { alertsJson, macOf, querySessions, sessionsJson } from '../../ingest/views.js';
 import { resolveDevices } from '../device-arg.js';
 import type { DeviceRow } from '../../store/devices.js';
@@ -76,7 +76,7 @@ export function deviceJson(d: DeviceRow, label: string | undefined): Record<stri
   };
 }
 
-function printDevices(app: App, json: boolean): void {
+function printDevices(app: IngestDeps, json: boolean): void {
   const configured = new Map(app.configuredDevices.map((c) => [c.mac, c]));
   const rows = app.store.devices.list().map((d) => {
     const c = configured.get(d.device);
@@ -97,7 +97,7 @@ function printDevices(app: App, json: boolean): void {
 
 /** Devices named in an error: enough to spot a typo, never a screenful. */
 /** --service must name a service of the catalog (netflix, or one added under services). */
-export function checkService(app: App, service: string | undefined): string | undefined {
+export function checkService(app: IngestDeps, service: string | undefined): string | undefined {
   if (service === undefined) return undefined;
   const names = app.catalog.services.map((s) => s.name);
   const name = service.trim().toLowerCase();
@@ -106,7 +106,7 @@ export function checkService(app: App, service: string | undefined): string | un
 }
 
 function printSessions(
-  app: App,
+  app: IngestDeps,
   q: { since: number | undefined; until: number | undefined; device?: string | undefined; service?: string | undefined; json: boolean },
   now: number,
 ): void {
@@ -135,7 +135,7 @@ export function noSessionsText(since: number | undefined, until: number | undefi
   return until === undefined ? 'No viewing sessions yet.\n' : 'No viewing sessions in that range.\n';
 }
 
-function printAlerts(app: App, since: number | undefined, json: boolean): void {
+function printAlerts(app: IngestDeps, since: number | undefined, json: boolean): void {
   const rows = app.store.alerts.list(since);
   const out = alertsJson(app, rows);
   if (json) return printJson(out);

@@ -1,6 +1,6 @@
 // nfmon status: each source's progress and lag, the outbox, the database, the daemon's heartbeat.
 import type { Command } from 'commander';
-import type { App } from '../../ingest/deps.js';
+import type { IngestDeps } from '../../ingest/deps.js';
 import type { FtlSourceFields } from '../../ingest/ftl-status.js';
 import { collectStatus, type StatusJson } from '../../ingest/status.js';
 import { formatBytes, localTime, printJson, table, writeLine } from '../output.js';
@@ -20,7 +20,7 @@ export function registerStatus(program: Command): void {
     });
 }
 
-function printStatus(app: App, s: StatusJson): void {
+function printStatus(app: IngestDeps, s: StatusJson): void {
   const { daemon: d, outbox: o, database: db } = s;
   const w = writeLine;
   w(`daemon:   ${d.running ? `running, up ${Math.round((d.uptime_s ?? 0) / 60)} min` : `not running${d.heartbeat_at ? ` (last heartbeat ${d.heartbeat_at})` : ''}`}`);

@@ -49,11 +49,7 @@ export class CsvReader {
 
   /** Take in the next piece of text (any size; records may span pieces). */
   push(text: string): void {
-    let i = 0;
-    if (!this.started) {
-      this.started = true;
-      if (text.charCodeAt(0) === 0xfeff) i = 1;
-    }
+    let i = this.skipBom(text);
     const n = text.length;
     let from = i;
     for (; i < n; i++) {
@@ -74,13 +70,7 @@ export class CsvReader {
           if (c === COMMA) {
             this.endField(text, from, i);
             this.state = START;
-          } else if (c === LF) {
-            this.take(text, from, i);
-            // CRLF: the CR (maybe the last character of the previous piece) is not the field's.
-            if (this.field.endsWith('\r')) this.field = this.field.slice(0, -1);
-            this.endField(text, i, i);
-            this.endRecord();
-          }
+          } else if (c === LF) this.endPlainRecord(text, from, i);
           break;
         case QUOTED:
           if (c === QUOTE) {
@@ -89,28 +79,51 @@ export class CsvReader {
           } else if (c === LF) this.line++;
           break;
         case AFTER_QUOTE:
-          if (c === QUOTE) {
-            // `""`: one quote of the text; the field goes on.
-            this.take(text, i, i + 1);
-            this.state = QUOTED;
-            from = i + 1;
-          } else if (c === COMMA) {
-            this.endField(text, i, i);
-            this.state = START;
-          } else if (c === LF) {
-            this.endField(text, i, i);
-            this.endRecord();
-          } else if (c !== CR) {
-            // Text after the closing quote: not CSV. Read on to the end of the record, unquoted.
-            this.problem ??= 'unreadable_csv';
-            this.state = PLAIN;
-            from = i;
-          }
+          from = this.afterQuote(text, c, i, from);
           break;
       }
     }
     // Keep what the current field has so far (bounded by maxField).
     if (this.state === PLAIN || this.state === QUOTED) this.take(text, from, n);
+  }
+
+  /** The first piece may start with a BOM: where its text begins. */
+  private skipBom(text: string): number {
+    if (this.started) return 0;
+    this.started = true;
+    return text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  }
+
+  /** A line break ends an unquoted field text[from, i) and its record. */
+  private endPlainRecord(text: string, from: number, i: number): void {
+    this.take(text, from, i);
+    // CRLF: the CR (maybe the last character of the previous piece) is not the field's.
+    if (this.field.endsWith('\r')) this.field = this.field.slice(0, -1);
+    this.endField(text, i, i);
+    this.endRecord();
+  }
+
+  /** Character `c` at `i` just after a closing quote; returns where the field's text now starts. */
+  private afterQuote(text: string, c: number, i: number, from: number): number {
+    if (c === QUOTE) {
+      // `""`: one quote of the text; the field goes on.
+      this.take(text, i, i + 1);
+      this.state = QUOTED;
+      return i + 1;
+    }
+    if (c === COMMA) {
+      this.endField(text, i, i);
+      this.state = START;
+    } else if (c === LF) {
+      this.endField(text, i, i);
+      this.endRecord();
+    } else if (c !== CR) {
+      // Text after the closing quote: not CSV. Read on to the end of the record, unquoted.
+      this.problem ??= 'unreadable_csv';
+      this.state = PLAIN;
+      return i;
+    }
+    return from;
   }
 
   /** No more text: a last record without a line break ends here; an open quote makes it unreadable. */

@@ -1,6 +1,6 @@
 // Turns pihole.log lines into our events: a DnsActivity per query of a monitored name (blocked or
 // not, known once its first answer line arrives) and a ServedAddress per address answered for a
-// monitored name, also at the end of a CNAME chain through names of no service (pihole-chains.ts).
+// monitored name, also at the end of a CNAME chain through names of no service (chains.ts).
 // Deterministic: the same lines in the same order give the same events. Memory is bounded: at
 // most `maxPending` queries wait for their answer, for at most `pendingTtlMs` of log time.
 //
@@ -134,7 +134,7 @@ export class PiholeAssembler {
   /**
    * Take in the line starting at b[p] (dv views b) if it only needs counting: returns the index of
    * its newline, or -1 when it must go to pushRange as a string. What is done is what pushRange
-   * does for a line that scans to a skip code (pihole-skim.ts): clock, end of a plain chain, count,
+   * does for a line that scans to a skip code (skim.ts): clock, end of a plain chain, count,
    * expiry.
    */
   skimLine(b: Uint8Array, dv: DataView, p: number): number {

@@ -1,6 +1,6 @@
 // Pi-hole / dnsmasq log lines as plain records: the pure, allocation-friendly face of the scanner
-// (pihole-scan.ts) for tests, tools and anything that wants one line at a time. The reader does not
-// go through here; it drives the scanner directly (see pihole-assembler.ts).
+// (scan.ts) for tests, tools and anything that wants one line at a time. The reader does not
+// go through here; it drives the scanner directly (see assembler.ts).
 import {
   A_BLOCKED,
   ANSWER_SOURCES,

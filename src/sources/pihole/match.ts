@@ -98,7 +98,7 @@ const FILTER_BITS = 12;
 
 /**
  * "Can this name be monitored?" on the raw bytes of a line, for the reader's fast path
- * (pihole-skim.ts), which makes no string. A monitored name is a catalog domain or ends in
+ * (skim.ts), which makes no string. A monitored name is a catalog domain or ends in
  * `.domain`, compared without case: it is at least as long as the shortest domain, and its last
  * characters, lower-cased, are a domain's last characters. A hash of those indexes a bitmap.
  * false is certain; true only means "ask NameMatcher". Every Latin-1 letter that toLowerCase

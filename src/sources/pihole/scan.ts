@@ -2,7 +2,7 @@
 // as embedded in Pi-hole FTL; see ../shared/corpus/SOURCES.md section 4. It works on character
 // offsets inside a larger string and fills a reused scratch object, because the reader pushes
 // millions of lines through it and most of them are only counted: no regex and no allocation on
-// the common path. parsePiholeLine (pihole.ts) turns a scan into a plain record.
+// the common path. parsePiholeLine (line.ts) turns a scan into a plain record.
 import { blockVerbLength, scanAnswer, scanBlocked, scanListAnswer } from './answer.js';
 import {
   A_CACHED, A_CONFIG, A_DHCP, A_PIHOLE, A_REPLY, A_STALE, CH_0, CH_9, CH_SP, K_QUERY, S_BINARY, S_BLANK, S_DHCP, S_DNSSEC,

@@ -1,12 +1,12 @@
 // The reader's fast path. Nearly every line of a household log is about a name of no monitored
 // service and is only counted, yet decoding each line to a string and running the full scanner
-// (pihole-scan.ts) over it costs far more than the count is worth. The Skimmer reads the common
+// (scan.ts) over it costs far more than the count is worth. The Skimmer reads the common
 // shapes straight from the bytes: the header of the line before (or a new stamp in the fixed
 // form) with the known dnsmasq tag, then `query[`, `reply`, `cached`, `forwarded` or
 // `gravity blocked` about a name that NameFilter rules out. For such a line it gives the skip code
 // the scanner and the assembler would have counted; for any other line it declines, and the
-// line takes the full path. Every check below mirrors one in pihole-header.ts, pihole-scan.ts or
-// pihole-answer.ts: change them together. It reads four bytes at a time (DataView) and looks for
+// line takes the full path. Every check below mirrors one in header.ts, scan.ts or
+// answer.ts: change them together. It reads four bytes at a time (DataView) and looks for
 // a space, colon or newline in all four at once (SWAR), since this runs for millions of lines.
 import { monthOf, setStamp } from './header.js';
 import type { NameFilter } from './match.js';
@@ -247,7 +247,7 @@ function newStamp(b: Uint8Array, p: number, s: LineScan): boolean {
   return true;
 }
 
-/** isIpv4 (pihole-answer.ts) on bytes. */
+/** isIpv4 (answer.ts) on bytes. */
 function isIpv4(b: Uint8Array, v: number, e: number): boolean {
   let dots = 0, digits = 0;
   for (let i = v; i < e; i++) {
