@@ -170,17 +170,43 @@ function writable(file: string): boolean {
   }
 }
 
+/** How long two processes opening a new database at once may take to agree on WAL and schema. */
+const OPEN_BUSY_MS = 5000;
+
+/**
+ * Runs a step of opening (the switch to WAL, the migration) again while SQLite says
+ * SQLITE_BUSY, for up to `budgetMs`. `journal_mode = WAL` on a database still in rollback mode
+ * takes a shared lock, then an exclusive one; two processes doing it at once both hold the
+ * shared lock, and SQLite answers one of them SQLITE_BUSY at once instead of calling the busy
+ * handler, which would deadlock (sqlite.org/c3ref/busy_handler.html). Two `nfmon ingest`
+ * started at the same instant on a new database failed so, once in a CI run. Each step is one
+ * statement or one transaction, so running it again is safe. Pauses are short and jittered.
+ */
+export function retryBusy<T>(step: () => T, budgetMs = OPEN_BUSY_MS, clock: () => number = Date.now): T {
+  const deadline = clock() + budgetMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return step();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || clock() > deadline) throw err;
+      Atomics.wait(pause, 0, 0, 10 + Math.floor(Math.random() * 40));
+    }
+  }
+}
+
 function configure(db: Db, file: string, readonly: boolean): Db {
   try {
     // WAL lets the CLI read while the daemon writes; NORMAL sync is safe with WAL (no corruption,
     // at worst the last transaction is lost on power failure, and offsets roll back with it).
-    if (!readonly) db.pragma('journal_mode = WAL');
+    if (!readonly) retryBusy(() => db.pragma('journal_mode = WAL'));
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     // Keep the page cache small on a Pi (negative = KiB).
     db.pragma('cache_size = -8000');
-    if (!readonly) migrate(db, file);
+    if (!readonly) retryBusy(() => migrate(db, file));
     else checkVersion(db, file);
   } catch (err) {
     db.close();

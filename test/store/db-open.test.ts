@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DB_FILE_MODE, NoDatabaseError, openDatabase, schemaVersion, StoreError } from '../../src/store/db.js';
+import { DB_FILE_MODE, NoDatabaseError, openDatabase, retryBusy, schemaVersion, StoreError } from '../../src/store/db.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 
 let dir: string;
@@ -51,5 +51,25 @@ describe('openDatabase', () => {
   it('read-only on a directory: a StoreError saying so', () => {
     expect(() => openDatabase(dir, { readonly: true })).toThrow(new StoreError(`cannot open database ${dir}: it is a directory, not a database file`, dir));
     expect(existsSync(join(dir, '-shm'))).toBe(false);
+  });
+});
+
+describe('retryBusy (opening steps two processes may race on)', () => {
+  const busy = (): Error => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+
+  it('runs a step again while SQLite says busy, then returns its value', () => {
+    let calls = 0;
+    expect(retryBusy(() => (++calls < 3 ? (() => { throw busy(); })() : 'done'))).toBe('done');
+    expect(calls).toBe(3);
+  });
+
+  it('gives up after its budget with the busy error, and never retries other errors', () => {
+    let t = 0;
+    let calls = 0;
+    expect(() => retryBusy(() => { calls++; t += 100; throw busy(); }, 250, () => t)).toThrow('database is locked');
+    expect(calls).toBe(3); // at 100, 200 and 300 ms of a 250 ms budget
+    calls = 0;
+    expect(() => retryBusy(() => { calls++; throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }); })).toThrow('disk I/O error');
+    expect(calls).toBe(1);
   });
 });
