@@ -8,11 +8,11 @@
 // sees its lookups, but the capture sees its video. Expected: exactly one dns_bypass alert, for
 // the stick, and none for the TV.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { quietWindowAround, tempDir, until } from '../helpers/daemon-harness.js';
-import { assertBuilt, runNfmon, spawnNfmon, writeConfig, type NfmonProcess } from '../helpers/daemon-process.js';
+import { runNfmon, spawnNfmon, writeConfig, type NfmonProcess } from '../helpers/daemon-process.js';
 import { buildHome, curl, UPSTREAM_DNS, type Client, type Home } from '../helpers/home-lan.js';
-import { Lab, labSkipReason, sweepStaleLabs } from '../helpers/netns.js';
+import { Lab, labLifecycle, labSkipReason } from '../helpers/netns.js';
 
 const skip = labSkipReason();
 
@@ -36,27 +36,8 @@ interface AlertJson {
   readonly message: string;
 }
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups = labLifecycle('dns-bypass', skip);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-beforeAll(() => {
-  if (skip) return;
-  assertBuilt();
-  const swept = sweepStaleLabs();
-  if (swept.length > 0) console.warn(`removed namespaces left by killed runs: ${swept.join(', ')}`);
-});
-
-afterAll(async () => {
-  const errors: unknown[] = [];
-  for (const c of cleanups.splice(0).reverse()) {
-    try {
-      await c();
-    } catch (err) {
-      errors.push(err);
-    }
-  }
-  if (errors.length > 0) throw new AggregateError(errors, 'dns-bypass cleanup failed');
-}, 60_000);
 
 /** Opening the app, then the video: every name resolved by whatever resolver the device's resolv.conf names. */
 async function watch(lab: Lab, home: Home, c: Client): Promise<void> {

@@ -11,12 +11,12 @@
 // quiet_hours alert, stored and delivered once. Both of dnsmasq's log formats are played, at once.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
+import { describe, it, type ExpectStatic } from 'vitest';
 import { FakeHaServer } from '../helpers/fake-ha-server.js';
 import { quietWindowAround, tempDir, until, type TempDir } from '../helpers/daemon-harness.js';
-import { assertBuilt, runNfmon, spawnNfmon, writeConfig, type NfmonProcess } from '../helpers/daemon-process.js';
+import { runNfmon, spawnNfmon, writeConfig, type NfmonProcess } from '../helpers/daemon-process.js';
 import { buildHome, curl, type Client, type Fetch, type Home } from '../helpers/home-lan.js';
-import { Lab, labSkipReason, sweepStaleLabs } from '../helpers/netns.js';
+import { Lab, labLifecycle, labSkipReason } from '../helpers/netns.js';
 
 const skip = labSkipReason();
 
@@ -52,26 +52,8 @@ interface AlertJson {
   readonly message: string;
 }
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups = labLifecycle('real-lan', skip);
 
-beforeAll(() => {
-  if (skip) return;
-  assertBuilt();
-  const swept = sweepStaleLabs();
-  if (swept.length > 0) console.warn(`removed namespaces left by killed runs: ${swept.join(', ')}`);
-});
-
-afterAll(async () => {
-  const errors: unknown[] = [];
-  for (const c of cleanups.splice(0).reverse()) {
-    try {
-      await c();
-    } catch (err) {
-      errors.push(err);
-    }
-  }
-  if (errors.length > 0) throw new AggregateError(errors, 'real-lan cleanup failed');
-}, 60_000);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');

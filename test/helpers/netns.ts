@@ -11,6 +11,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { assertBuilt } from './daemon-process.js';
 
 /** Debian package of each tool a lab may need (what `.ci/run` installs when it is missing). */
 export const TOOL_PACKAGES: Readonly<Record<string, string>> = {
@@ -329,4 +331,32 @@ export class Lab {
       .map((l) => l.split(' ')[0] ?? '')
       .filter((n) => n.startsWith(`${id}-`));
   }
+}
+
+
+/**
+ * The lifecycle of a test file that builds labs: the built CLI checked and namespaces left by
+ * killed runs removed before its tests; afterwards every cleanup pushed run, newest first, each
+ * even when an earlier one failed, and all failures thrown together.
+ */
+export function labLifecycle(name: string, skip: string | undefined): (() => Promise<unknown> | void)[] {
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  beforeAll(() => {
+    if (skip) return;
+    assertBuilt();
+    const swept = sweepStaleLabs();
+    if (swept.length > 0) console.warn(`removed namespaces left by killed runs: ${swept.join(', ')}`);
+  });
+  afterAll(async () => {
+    const errors: unknown[] = [];
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, `${name} cleanup failed`);
+  }, 60_000);
+  return cleanups;
 }
