@@ -164,6 +164,8 @@ export async function ingestCapture(deps: IngestDeps, path: string, opts: Captur
   const base = { path, format: undefined, skipped: {}, serviceBytesByDevice: {}, firstTs: undefined, lastTs: undefined, error: undefined };
   if (known && info.size <= known.size) return { ...base, packets: 0, bytes: 0, alreadyIngested: true };
 
+  // Answers a log read appended and had no chance to fold (it was killed) classify this capture's addresses too.
+  deps.store.tx(() => deps.store.events.mergeServed());
   const read = await readCaptureFile(deps, path, info.size, opts.progress);
   storeCapture(deps.store, { path, info, fp, known, now: opts.now }, read);
   const { stats, flows, served, intervals } = read;

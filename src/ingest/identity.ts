@@ -3,6 +3,7 @@
 import { DEFAULT_TOLERANCE_MS } from '../core/leases.js';
 import type { LeaseInterval } from '../core/types.js';
 import type { Store } from '../store/index.js';
+import type { DeviceResolver } from './context.js';
 
 /**
  * Store lease intervals and mark the time from which they may change who did what. Returns that
@@ -20,3 +21,12 @@ export function storeLeases(store: Store, intervals: readonly LeaseInterval[]): 
   });
 }
 
+
+/**
+ * Who made a lookup from `ip` at `ts`: the device that held the address then, or the address
+ * itself (`ip:...`) while no lease names one. The rebuild attributes every row this way; a
+ * store that sets it on insert spares the rebuild the rewrite.
+ */
+export function attribution(resolver: DeviceResolver): (ip: string, ts: number) => string {
+  return (ip, ts) => resolver.resolve(ip, ts)?.mac ?? `ip:${ip}`;
+}

@@ -21,6 +21,7 @@ import type { Store } from '../store/index.js';
 import type { SourceRow } from '../store/sources.js';
 import type { IngestDeps } from './deps.js';
 import { sameQueryOf } from './same-query.js';
+import { attribution } from './identity.js';
 import { storeLeases } from './identity.js';
 
 export interface FtlQueryResult {
@@ -123,7 +124,7 @@ export async function ingestFtlQueries(deps: IngestDeps, db: FtlDatabase, opts: 
   const resume = resumeOf(row);
   let afterId = resume?.afterId ?? (opts.startTs === undefined ? 0 : resumePointAt(db, opts.startTs));
   let afterTs = resume?.afterTs;
-  const near = sameQueryOf(store, 'pihole_db');
+  const near = { ...sameQueryOf(store, 'pihole_db'), deviceOf: attribution(deps.rebuildContext().resolver) };
   const filter = catalogFilter(deps.catalog);
   const total = { scanned: 0, kept: 0, hidden: 0, unmatched: 0, malformed: 0 };
   const byOutcome: Record<QueryOutcome, number> = { forwarded: 0, cached: 0, blocked: 0, unknown: 0 };

@@ -14,6 +14,8 @@ import type { IngestDeps } from './deps.js';
 import type { ProgressSink } from './progress.js';
 import { FINGERPRINT_BYTES, hashHead, matches, readHead, type Head as FileHead } from '../sources/fingerprint.js';
 import { sameQueryOf } from './same-query.js';
+import { attribution } from './identity.js';
+import { foldRows, foldServed, inKeyOrder, type ServedRow } from '../core/served.js';
 
 export interface LogIngestResult {
   readonly path: string;
@@ -41,6 +43,8 @@ export interface LogIngestOptions {
 /** A group of batches is stored once it holds this many events or lines (or the read ends). */
 const GROUP_EVENTS = 5000;
 const GROUP_LINES = 1_000_000;
+/** Folded answers held before they are upserted mid-read (about 150 bytes each). */
+const SERVED_ROWS = 50_000;
 
 /**
  * The counters of consecutive batches as one progress step: sums, and the earliest first and
@@ -109,14 +113,17 @@ class GroupWriter {
   /** Earliest event stored so far. */
   firstEventTs: number | undefined;
   // With Pi-hole's database also read, its copy of a query may be stamped one second later.
-  private readonly near: AddDnsOptions | undefined;
+  private readonly near: AddDnsOptions;
+  /** The answers of this read, folded (core/served.ts), not yet in served_addresses. */
+  private readonly served = new Map<string, ServedRow>();
 
   constructor(
     private readonly store: Store,
     private readonly sourceId: number,
     private readonly file: { readonly path: string; readonly info: Stats; readonly final: boolean; readonly now: number },
+    deviceOf: (ip: string, ts: number) => string,
   ) {
-    this.near = sameQueryOf(store, 'pihole');
+    this.near = { ...sameQueryOf(store, 'pihole'), deviceOf };
   }
 
   add(b: PiholeBatch): void {
@@ -124,6 +131,21 @@ class GroupWriter {
     this.groupEvents += b.dns.length + b.served.length;
     this.groupLines += b.linesRead;
     if (b.last || this.groupEvents >= GROUP_EVENTS || this.groupLines >= GROUP_LINES) this.flush();
+  }
+
+  /**
+   * The read is complete: the answers it appended to served_log go into served_addresses, once,
+   * in key order, and the log is emptied. A read that fails leaves the log for the next one.
+   */
+  finish(): void {
+    this.flush();
+    this.store.tx(() => this.store.events.settleServed(this.sourceId, inKeyOrder(this.served)));
+    this.served.clear();
+  }
+
+  /** The read failed: what it stored stays, its answers in served_log for the next mergeServed. */
+  abandon(): void {
+    this.store.events.settleServed(this.sourceId, undefined);
   }
 
   flush(): void {
@@ -147,7 +169,14 @@ class GroupWriter {
     }
     // Lookups not stored before change what sessions and alerts say, from the earliest on.
     if (added > 0) store.mark.changed(earliest);
-    store.events.addServed(batches.length === 1 ? last.served : batches.flatMap((b) => b.served));
+    const served = foldServed(batches.length === 1 ? last.served : batches.flatMap((b) => b.served));
+    store.events.appendServed(sourceId, served.values());
+    foldRows(served, this.served);
+    // Many addresses (a busy home, years): upsert what is folded so far; the log keeps it until the end.
+    if (this.served.size >= SERVED_ROWS) {
+      store.events.upsertServed(inKeyOrder(this.served));
+      this.served.clear();
+    }
     store.sources.progress(sourceId, {
       path, inode: info.ino, offset: last.endOffset, size: info.size, complete: final && last.last === true, now,
       ...sumProgress(batches),
@@ -184,7 +213,9 @@ export async function ingestPiholeLog(deps: IngestDeps, path: string, opts: LogI
   const { startOffset } = source;
   if (source.done) return { ...empty, endOffset: startOffset, resumedFrom: startOffset };
 
-  const writer = new GroupWriter(store, source.id, { path, info, final: opts.final, now: opts.now });
+  // Answers an earlier read appended and was killed before upserting: theirs first (this read's are cleared at its end).
+  store.tx(() => store.events.mergeServed());
+  const writer = new GroupWriter(store, source.id, { path, info, final: opts.final, now: opts.now }, attribution(deps.rebuildContext().resolver));
   let lines = 0;
   const onBatch = (b: PiholeBatch): void => {
     lines += b.linesRead;
@@ -196,10 +227,14 @@ export async function ingestPiholeLog(deps: IngestDeps, path: string, opts: LogI
   let stats;
   try {
     stats = await readPiholeLog(path, readOptions(deps, info, head, startOffset, opts), onBatch);
-    writer.flush();
+    writer.finish();
   } catch (err) {
     // What was read before the failure is complete: keep it (a store failure here is the one reported).
-    writer.flush();
+    try {
+      writer.flush();
+    } finally {
+      writer.abandon();
+    }
     // Keep the failure on the source so that `nfmon status` shows why it is not advancing.
     store.sources.setError(source.id, (err as Error).message, opts.now);
     throw err;

@@ -1,18 +1,38 @@
 // dns_events and served_addresses: what Pi-hole (or a capture) saw of monitored names.
+import { foldServed, inKeyOrder, type ServedRow } from '../core/served.js';
 import type { DnsActivity, Role, ServedAddress } from '../core/types.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 /** Rows per multi-row statement, largest first (the last must be 1): one call per that many rows. */
 const ROW_COUNTS = [100, 20, 5, 1] as const;
-const DNS_INSERT = 'INSERT OR IGNORE INTO dns_events (ts, client_ip, name, qtype, service, role, blocked, source_id) VALUES ';
+const DNS_INSERT = 'INSERT OR IGNORE INTO dns_events (ts, client_ip, device, name, qtype, service, role, blocked, source_id) VALUES ';
+const SERVED_APPEND = 'INSERT INTO served_log (source_id, ip, service, role, name, first_seen, last_seen) VALUES ';
 const SERVED_UPSERT = 'INSERT INTO served_addresses (ip, service, role, name, first_seen, last_seen) VALUES ';
+/** core/served.ts foldRow in SQL: the stored row and the incoming one fold the same either way round. */
 const SERVED_CONFLICT = `
-   ON CONFLICT (ip, service) DO UPDATE SET
-     first_seen = min(first_seen, excluded.first_seen),
-     last_seen = max(last_seen, excluded.last_seen),
-     role = CASE WHEN excluded.role = 'video' THEN 'video' ELSE role END,
-     name = CASE WHEN excluded.last_seen >= last_seen THEN excluded.name ELSE name END`;
+  ON CONFLICT (ip, service) DO UPDATE SET
+    first_seen = min(first_seen, excluded.first_seen),
+    last_seen = max(last_seen, excluded.last_seen),
+    role = CASE
+      WHEN role = 'video' OR excluded.role = 'video' THEN 'video'
+      WHEN excluded.last_seen > last_seen OR (excluded.last_seen = last_seen AND excluded.name > name) THEN excluded.role
+      ELSE role END,
+    name = CASE
+      WHEN excluded.last_seen > last_seen OR (excluded.last_seen = last_seen AND excluded.name > name) THEN excluded.name
+      ELSE name END`;
+/** served_log left by a read killed before it upserted it, folded as foldRow would, in key order. */
+const SERVED_MERGE = `
+  WITH ranked AS (
+    SELECT ip, service, role, name, last_seen,
+           row_number() OVER (PARTITION BY ip, service ORDER BY last_seen DESC, name DESC) AS rn,
+           min(first_seen) OVER w AS first_all,
+           max(role = 'video') OVER w AS any_video
+    FROM served_log WINDOW w AS (PARTITION BY ip, service))
+  INSERT INTO served_addresses (ip, service, role, name, first_seen, last_seen)
+    SELECT ip, service, CASE WHEN any_video THEN 'video' ELSE role END, name, first_all, last_seen
+    FROM ranked WHERE rn = 1 ORDER BY ip, service
+  ${SERVED_CONFLICT}`;
 
 /** An unblocked lookup for a rebuild: id, ts, client_ip, device, name, service. */
 export type LookupRow = readonly [number, number, string, string | null, string, string];
@@ -26,19 +46,30 @@ export interface AddDnsOptions {
    * stamp and FTL's later timestamp (ingest/pihole-db.ts). Given only when both kinds are stored.
    */
   readonly sameQuery?: { readonly sources: readonly number[]; readonly fromMs: number; readonly toMs: number };
+  /**
+   * The device that held the client's address at the time, as the leases stored now say: what
+   * the rebuild would set. Stored with the row, the rebuild finds it right and writes nothing
+   * (setting it afterwards rewrote every new row and its index entry: a third of a busy log's
+   * import). The rebuild still checks every row, so a lease that arrives later corrects it.
+   */
+  readonly deviceOf?: (ip: string, ts: number) => string;
 }
 
 export class EventRepo {
   private readonly insertDns: MultiRow;
   private readonly nearDns: Statement;
-  private readonly upsertServed: MultiRow;
+  private readonly appendServedRows: MultiRow;
+  private readonly upsertServedRows: MultiRow;
+  /** Sources whose read is appending to served_log in this process right now (the daemon may run two at once). */
+  private readonly servedReads = new Set<number>();
   private readonly setDevicesByIds = new Map<number, Statement>();
   private readonly lookups: Statement;
 
   constructor(private readonly db: Db) {
-    this.insertDns = new MultiRow(db, DNS_INSERT, '(?, ?, ?, ?, ?, ?, ?, ?)', '');
+    this.insertDns = new MultiRow(db, DNS_INSERT, '(?, ?, ?, ?, ?, ?, ?, ?, ?)', '');
+    this.appendServedRows = new MultiRow(db, SERVED_APPEND, '(?, ?, ?, ?, ?, ?, ?)', '');
     // Rows of one statement go in one after the other, so a key twice in it is an upsert of the first.
-    this.upsertServed = new MultiRow(db, SERVED_UPSERT, '(?, ?, ?, ?, ?, ?)', SERVED_CONFLICT);
+    this.upsertServedRows = new MultiRow(db, SERVED_UPSERT, '(?, ?, ?, ?, ?, ?)', SERVED_CONFLICT);
     this.nearDns = db.prepare(
       `SELECT 1 FROM dns_events WHERE client_ip = ? AND ts BETWEEN ? AND ? AND name = ? AND qtype = ?
          AND source_id IN (SELECT value FROM json_each(?)) LIMIT 1`,
@@ -55,38 +86,71 @@ export class EventRepo {
   addDns(events: readonly DnsActivity[], sourceId: number | null, opts: AddDnsOptions = {}): number {
     let rows = events;
     const same = opts.sameQuery;
+    const deviceOf = opts.deviceOf;
     if (same && same.sources.length > 0) {
       const ids = JSON.stringify(same.sources);
       rows = events.filter((e) => this.nearDns.get(e.clientIp, e.ts + same.fromMs, e.ts + same.toMs, e.name, e.qtype, ids) === undefined);
     }
     return this.insertDns.run(rows.length, (i, out) => {
       const e = rows[i]!;
-      out.push(e.ts, e.clientIp, e.name, e.qtype, e.service, e.role, e.blocked ? 1 : 0, sourceId);
+      // Blocked lookups are no one's activity: the rebuild never attributes them.
+      out.push(e.ts, e.clientIp, deviceOf && !e.blocked ? deviceOf(e.clientIp, e.ts) : null, e.name, e.qtype, e.service, e.role, e.blocked ? 1 : 0, sourceId);
     });
   }
 
-  /** The same address is answered again and again: fold a batch to one row per address first. */
+  /**
+   * Answers folded into served_addresses (captures: a few hundred at a time). Call inside a
+   * transaction. A log read, which has tens of thousands, appends them instead (appendServed)
+   * and upserts once at its end: upserts at random keys rewrite most of the table's pages at
+   * every commit (the busy bench log: 1 s of 3).
+   */
   addServed(served: readonly ServedAddress[]): void {
-    const folded = new Map<string, { s: ServedAddress; first: number; last: number; video: boolean }>();
-    for (const s of served) {
-      const key = `${s.ip} ${s.service}`;
-      const f = folded.get(key);
-      if (!f) folded.set(key, { s, first: s.ts, last: s.ts, video: s.role === 'video' });
-      else {
-        f.first = Math.min(f.first, s.ts);
-        if (s.ts >= f.last) {
-          f.last = s.ts;
-          f.s = s;
-        }
-        f.video ||= s.role === 'video';
-      }
-    }
-    // In key order: each row lands next to the one before in the table's tree (a quarter faster).
-    const rows = [...folded.keys()].sort().map((k) => folded.get(k)!);
-    this.upsertServed.run(rows.length, (i, out) => {
-      const { s, first, last, video } = rows[i]!;
-      out.push(s.ip, s.service, video ? 'video' : s.role, s.name, first, last);
+    this.upsertServed(inKeyOrder(foldServed(served)));
+  }
+
+  /** Fold rows (core/served.ts) into served_addresses; in key order they write each page once. */
+  upsertServed(rows: readonly ServedRow[]): void {
+    this.upsertServedRows.run(rows.length, (i, out) => {
+      const r = rows[i]!;
+      out.push(r.ip, r.service, r.role, r.name, r.firstSeen, r.lastSeen);
     });
+  }
+
+  /**
+   * Keep a read's folded rows in served_log until it upserts them itself (settleServed): call
+   * inside the transaction that records how far the input was read, so a crash loses none.
+   * Appends write only the log's last pages.
+   */
+  appendServed(sourceId: number, rows: Iterable<ServedRow>): void {
+    this.servedReads.add(sourceId);
+    const list = [...rows];
+    this.appendServedRows.run(list.length, (i, out) => {
+      const r = list[i]!;
+      out.push(sourceId, r.ip, r.service, r.role, r.name, r.firstSeen, r.lastSeen);
+    });
+  }
+
+  /**
+   * A read that appended to served_log is over. Complete (`rows`: all it folded and has not
+   * upserted yet): upsert them and drop its log rows. Failed: its rows stay for mergeServed.
+   * In a transaction.
+   */
+  settleServed(sourceId: number, rows: readonly ServedRow[] | undefined): void {
+    if (rows) {
+      this.upsertServed(rows);
+      this.db.prepare('DELETE FROM served_log WHERE source_id = ?').run(sourceId);
+    }
+    this.servedReads.delete(sourceId);
+  }
+
+  /**
+   * Fold served_log into served_addresses (folding twice changes nothing) and drop the rows of
+   * reads not running in this process: what a killed or failed read left. In a transaction.
+   */
+  mergeServed(): void {
+    if (this.db.prepare('SELECT 1 FROM served_log LIMIT 1').get() === undefined) return;
+    this.db.prepare(SERVED_MERGE).run();
+    this.db.prepare('DELETE FROM served_log WHERE source_id NOT IN (SELECT value FROM json_each(?))').run(JSON.stringify([...this.servedReads]));
   }
 
   /**

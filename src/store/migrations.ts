@@ -228,4 +228,18 @@ export const MIGRATIONS: readonly string[] = [
     SELECT 'rebuild_from', '0' WHERE EXISTS (SELECT 1 FROM dns_events) OR EXISTS (SELECT 1 FROM flows)
     ON CONFLICT (key) DO UPDATE SET value = '0';
   `,
+  // 4: served addresses are appended as a log read goes (in the transaction that moves its offset)
+  // and folded into served_addresses once at the end (store/events.ts mergeServed). Upserting
+  // each group's addresses at random keys rewrote most of the table's pages at every commit.
+  `
+  CREATE TABLE served_log (
+    source_id   INTEGER NOT NULL,          -- the file whose read appended it (sources.id)
+    ip          TEXT NOT NULL,
+    service     TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL
+  );
+  `,
 ];

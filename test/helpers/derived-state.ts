@@ -28,6 +28,8 @@ export interface Snapshot {
   readonly devices: Row[];
   /** The rebuild mark: set means stored input is not derived yet. */
   readonly pending: string | null;
+  /** Answers a read appended and did not fold into served_addresses yet (none once a read completes). */
+  readonly servedLog: number;
 }
 
 const all = (db: Database.Database, sql: string): Row[] => db.prepare(sql).all() as Row[];
@@ -63,6 +65,7 @@ export function snapshot(file: string): Snapshot {
       alertKeys: alertRows.map((r) => String(r.key)),
       devices: new DeviceRepo(db).list().map((d) => ({ ...d })),
       pending: pending?.value ?? null,
+      servedLog: (db.prepare('SELECT count(*) AS n FROM served_log').get() as { n: number }).n,
     };
   } finally {
     db.close();
