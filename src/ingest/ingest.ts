@@ -12,6 +12,7 @@ import type { ProgressSink } from './progress.js';
 import type { ViewingIngestResult } from './viewing.js';
 import { rebuildPending } from './rebuild.js';
 import { storeLeases } from './identity.js';
+import { namingDatabase } from '../store/db.js';
 
 export interface IngestRequest {
   readonly logs: readonly string[];
@@ -79,7 +80,10 @@ export async function ingestAll(deps: IngestDeps, req: IngestRequest, opts: Inge
     try {
       return await fn();
     } catch (err) {
-      errors.push(`${(err as Error).message.startsWith(path) ? '' : `${path}: `}${(err as Error).message}`);
+      // SQLite's own words name neither our database nor the fix ("database or disk is full").
+      const named = namingDatabase(err, deps.store.file);
+      const message = (named as Error).message;
+      errors.push(`${message.startsWith(path) ? '' : `${path}: `}${message}`);
       return undefined;
     }
   };

@@ -15,7 +15,7 @@ import type { ProgressSink } from './progress.js';
 import { FINGERPRINT_BYTES, hashHead, matches, readHead, type Head as FileHead } from '../sources/fingerprint.js';
 import { sameQueryOf } from './same-query.js';
 import { attribution } from './identity.js';
-import { foldRows, foldServed, inKeyOrder, type ServedRow } from '../core/served.js';
+import { ServedFold } from '../core/served.js';
 
 export interface LogIngestResult {
   readonly path: string;
@@ -114,8 +114,8 @@ class GroupWriter {
   firstEventTs: number | undefined;
   // With Pi-hole's database also read, its copy of a query may be stamped one second later.
   private readonly near: AddDnsOptions;
-  /** The answers of this read, folded (core/served.ts), not yet in served_addresses. */
-  private readonly served = new Map<string, ServedRow>();
+  /** The answers of this read, folded (core/served.ts) as batches arrive, not yet in served_addresses. */
+  private readonly served = new ServedFold();
 
   constructor(
     private readonly store: Store,
@@ -127,8 +127,11 @@ class GroupWriter {
   }
 
   add(b: PiholeBatch): void {
-    this.group.push(b);
-    this.groupEvents += b.dns.length + b.served.length;
+    // Answers are folded at once: a group holds its lookups and the rows they changed, not every answer.
+    const rows = this.served.size;
+    this.served.add(b.served);
+    this.group.push(b.served.length > 0 ? { ...b, served: [] } : b);
+    this.groupEvents += b.dns.length + (this.served.size - rows);
     this.groupLines += b.linesRead;
     if (b.last || this.groupEvents >= GROUP_EVENTS || this.groupLines >= GROUP_LINES) this.flush();
   }
@@ -139,7 +142,7 @@ class GroupWriter {
    */
   finish(): void {
     this.flush();
-    this.store.tx(() => this.store.events.settleServed(this.sourceId, inKeyOrder(this.served)));
+    this.store.tx(() => this.store.events.settleServed(this.sourceId, this.served.rows()));
     this.served.clear();
   }
 
@@ -169,12 +172,10 @@ class GroupWriter {
     }
     // Lookups not stored before change what sessions and alerts say, from the earliest on.
     if (added > 0) store.mark.changed(earliest);
-    const served = foldServed(batches.length === 1 ? last.served : batches.flatMap((b) => b.served));
-    store.events.appendServed(sourceId, served.values());
-    foldRows(served, this.served);
+    store.events.appendServed(sourceId, this.served.takeTouched());
     // Many addresses (a busy home, years): upsert what is folded so far; the log keeps it until the end.
     if (this.served.size >= SERVED_ROWS) {
-      store.events.upsertServed(inKeyOrder(this.served));
+      store.events.upsertServed(this.served.rows());
       this.served.clear();
     }
     store.sources.progress(sourceId, {

@@ -1,5 +1,5 @@
 // dns_events and served_addresses: what Pi-hole (or a capture) saw of monitored names.
-import { foldServed, inKeyOrder, type ServedRow } from '../core/served.js';
+import { foldServed, type ServedRow } from '../core/served.js';
 import type { DnsActivity, Role, ServedAddress } from '../core/types.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
@@ -105,7 +105,7 @@ export class EventRepo {
    * every commit (the busy bench log: 1 s of 3).
    */
   addServed(served: readonly ServedAddress[]): void {
-    this.upsertServed(inKeyOrder(foldServed(served)));
+    this.upsertServed(foldServed(served));
   }
 
   /** Fold rows (core/served.ts) into served_addresses; in key order they write each page once. */
@@ -121,11 +121,10 @@ export class EventRepo {
    * inside the transaction that records how far the input was read, so a crash loses none.
    * Appends write only the log's last pages.
    */
-  appendServed(sourceId: number, rows: Iterable<ServedRow>): void {
+  appendServed(sourceId: number, rows: readonly ServedRow[]): void {
     this.servedReads.add(sourceId);
-    const list = [...rows];
-    this.appendServedRows.run(list.length, (i, out) => {
-      const r = list[i]!;
+    this.appendServedRows.run(rows.length, (i, out) => {
+      const r = rows[i]!;
       out.push(sourceId, r.ip, r.service, r.role, r.name, r.firstSeen, r.lastSeen);
     });
   }

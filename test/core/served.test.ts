@@ -1,10 +1,10 @@
 // Folding served answers: the row is a function of the answers, whatever order and grouping.
 import { describe, expect, it } from 'vitest';
-import { foldRows, foldServed, inKeyOrder, type ServedRow } from '../../src/core/served.js';
+import { foldServed, ServedFold, type ServedRow } from '../../src/core/served.js';
 import type { Role, ServedAddress } from '../../src/core/types.js';
 
 const a = (ts: number, ip: string, name: string, role: Role): ServedAddress => ({ ts, ip, name, role, service: 'netflix' });
-const row = (rows: Map<string, ServedRow>, ip: string): ServedRow | undefined => rows.get(`${ip} netflix`);
+const row = (rows: ServedRow[], ip: string): ServedRow | undefined => rows.find((r) => r.ip === ip);
 
 describe('foldServed', () => {
   const cases: { what: string; answers: ServedAddress[]; want: Omit<ServedRow, 'ip' | 'service'> }[] = [
@@ -25,6 +25,14 @@ describe('foldServed', () => {
       want: { role: 'playback', name: 'b.netflix.com', firstSeen: 4, lastSeen: 4 },
     },
   ];
+  it('remembers the rows each step changed, once', () => {
+    const f = new ServedFold().add([a(1, '1.1.1.1', 'www.netflix.com', 'ui'), a(2, '1.1.1.1', 'www.netflix.com', 'ui')]);
+    expect(f.takeTouched().map((r) => r.ip)).toEqual(['1.1.1.1']);
+    f.add([a(3, '2.2.2.2', 'www.netflix.com', 'ui'), a(4, '3.3.3.3', 'www.netflix.com', 'ui')]);
+    expect(f.takeTouched().map((r) => r.ip)).toEqual(['2.2.2.2', '3.3.3.3']);
+    expect(f.takeTouched()).toEqual([]);
+  });
+
   it.each(cases)('$what', ({ answers, want }) => {
     expect(row(foldServed(answers), '1.1.1.1')).toEqual({ ip: '1.1.1.1', service: 'netflix', ...want });
   });
@@ -39,15 +47,16 @@ describe('foldServed', () => {
       a(2, '2.2.2.2', 'ichnaea.netflix.com', 'playback'),
       a(8, '2.2.2.2', 'api.netflix.com', 'ui'),
     ];
-    const want = inKeyOrder(foldServed(answers));
+    const want = foldServed(answers);
     let seed = 7;
     const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     for (let trial = 0; trial < 200; trial++) {
       const shuffled = [...answers].sort(() => random() - 0.5);
       const cut = Math.floor(random() * shuffled.length);
-      const folded = foldRows(foldServed(shuffled.slice(cut)), foldServed(shuffled.slice(0, cut)));
-      expect(inKeyOrder(folded)).toEqual(want);
-      expect(inKeyOrder(foldRows(foldServed(shuffled), folded))).toEqual(want);
+      const folded = new ServedFold().add(shuffled.slice(0, cut)).addRows(foldServed(shuffled.slice(cut)));
+      expect(folded.rows()).toEqual(want);
+      expect(folded.addRows(foldServed(shuffled)).rows()).toEqual(want);
+      expect(folded.size).toBe(2);
     }
   });
 });

@@ -6,7 +6,7 @@ import { locateConfig, readConfigFile } from '../../config/file.js';
 import type { LoadedConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { openIngestDeps, type IngestDeps } from '../../ingest/deps.js';
-import { StoreError } from '../../store/db.js';
+import { namingDatabase } from '../../store/db.js';
 
 export interface GlobalOptions {
   readonly config?: string;
@@ -83,26 +83,6 @@ export async function withApp<T>(cmd: Command, fn: (app: IngestDeps) => Promise<
   } finally {
     app.close();
   }
-}
-
-/**
- * SQLite's own words ("database or disk is full") name neither the file nor the fix: an error of
- * our database becomes a StoreError that does (exit 1, still not a bug). Codes: sqlite.org/rescode.html.
- */
-export function namingDatabase(err: unknown, file: string): unknown {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (err instanceof StoreError || typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
-  const what = (err as Error).message;
-  const fix = code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')
-    ? `free space on the file system of ${file} and run the command again: it resumes where it stopped`
-    : code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')
-      ? 'another process held it beyond the timeout; run the command again'
-      : code.startsWith('SQLITE_READONLY')
-        ? "nfmon's user may not write it: run the command as that user (sudo -u nfmon)"
-        : code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB'
-          ? `the file is damaged: move it aside and rebuild it with nfmon ingest (your inputs are the source of truth)`
-          : 'see nfmon status';
-  return new StoreError(`database ${file}: ${what} (${code}): ${fix}`, file, { cause: err });
 }
 
 /** Collect a repeatable option into an array. */
