@@ -25,8 +25,10 @@ export function storeLeases(store: Store, intervals: readonly LeaseInterval[]): 
 /**
  * Who made a lookup from `ip` at `ts`: the device that held the address then, or the address
  * itself (`ip:...`) while no lease names one. The rebuild attributes every row this way; a
- * store that sets it on insert spares the rebuild the rewrite.
+ * store that sets it on insert spares the rebuild the rewrite. The resolver is built on first
+ * use: a live log's read of a few lines about other names needs none.
  */
-export function attribution(resolver: DeviceResolver): (ip: string, ts: number) => string {
-  return (ip, ts) => resolver.resolve(ip, ts)?.mac ?? `ip:${ip}`;
+export function attribution(resolver: () => DeviceResolver): (ip: string, ts: number) => string {
+  let r: DeviceResolver | undefined;
+  return (ip, ts) => (r ??= resolver()).resolve(ip, ts)?.mac ?? `ip:${ip}`;
 }

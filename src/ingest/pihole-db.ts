@@ -124,7 +124,7 @@ export async function ingestFtlQueries(deps: IngestDeps, db: FtlDatabase, opts: 
   const resume = resumeOf(row);
   let afterId = resume?.afterId ?? (opts.startTs === undefined ? 0 : resumePointAt(db, opts.startTs));
   let afterTs = resume?.afterTs;
-  const near = { ...sameQueryOf(store, 'pihole_db'), deviceOf: attribution(deps.rebuildContext().resolver) };
+  const near = { ...sameQueryOf(store, 'pihole_db'), deviceOf: attribution(() => deps.rebuildContext().resolver) };
   const filter = catalogFilter(deps.catalog);
   const total = { scanned: 0, kept: 0, hidden: 0, unmatched: 0, malformed: 0 };
   const byOutcome: Record<QueryOutcome, number> = { forwarded: 0, cached: 0, blocked: 0, unknown: 0 };

@@ -216,7 +216,7 @@ export async function ingestPiholeLog(deps: IngestDeps, path: string, opts: LogI
 
   // Answers an earlier read appended and was killed before upserting: theirs first (this read's are cleared at its end).
   store.tx(() => store.events.mergeServed());
-  const writer = new GroupWriter(store, source.id, { path, info, final: opts.final, now: opts.now }, attribution(deps.rebuildContext().resolver));
+  const writer = new GroupWriter(store, source.id, { path, info, final: opts.final, now: opts.now }, attribution(() => deps.rebuildContext().resolver));
   let lines = 0;
   const onBatch = (b: PiholeBatch): void => {
     lines += b.linesRead;
