@@ -136,25 +136,71 @@ export function unusualHourAlerts(
   timeZone: string,
   opts: UnusualHourOptions,
 ): Alert[] {
-  const starts = new Map<string, Set<number>>();
-  for (const s of [...history, ...sessions]) {
-    let set = starts.get(s.device);
-    if (!set) starts.set(s.device, (set = new Set()));
-    set.add(s.start);
-  }
-  const placed = new Map<string, LocalStart[]>();
-  for (const [device, set] of starts) placed.set(device, [...set].sort((a, b) => a - b).map((ts) => localStart(ts, timeZone)));
+  const rule = new UnusualHour(history, devices, timeZone, opts);
+  return rule.add([...sessions].sort((a, b) => a.start - b.start), Infinity);
+}
 
-  const out: Alert[] = [];
-  for (const s of sessions) {
-    const all = placed.get(s.device) ?? [];
+/**
+ * The rule over sessions given in batches in order of start (a rebuild that streams its
+ * history): each device keeps only the starts of one window before the horizon.
+ */
+export class UnusualHour {
+  /** Each device's starts, in order, none twice. */
+  private readonly starts = new Map<string, LocalStart[]>();
+
+  constructor(
+    history: readonly PastStart[],
+    private readonly devices: ReadonlyMap<string, DeviceFacts>,
+    private readonly timeZone: string,
+    private readonly opts: UnusualHourOptions,
+  ) {
+    this.place(history);
+  }
+
+  /**
+   * The next sessions by start; every session that starts before `horizon` has been given (with
+   * these). Returns their alerts.
+   */
+  add(sessions: readonly Session[], horizon: number): Alert[] {
+    this.place(sessions);
+    const out: Alert[] = [];
+    for (const s of sessions) {
+      const alert = this.judge(s);
+      if (alert) out.push(alert);
+    }
+    // Later sessions start at or after the horizon: older starts fall out of every window to come.
+    for (const [device, list] of this.starts) {
+      const keep = lowerBound(list, horizon - this.opts.windowMs);
+      if (keep === list.length) this.starts.delete(device);
+      else if (keep > 0) this.starts.set(device, list.slice(keep));
+    }
+    return out;
+  }
+
+  private place(starts: readonly PastStart[]): void {
+    const touched = new Set<string>();
+    for (const s of starts) {
+      let list = this.starts.get(s.device);
+      if (!list) this.starts.set(s.device, (list = []));
+      list.push(localStart(s.start, this.timeZone));
+      touched.add(s.device);
+    }
+    for (const device of touched) {
+      const sorted = this.starts.get(device)!.sort((a, b) => a.ts - b.ts);
+      this.starts.set(device, sorted.filter((x, i) => i === 0 || sorted[i - 1]!.ts !== x.ts));
+    }
+  }
+
+  private judge(s: Session): Alert | undefined {
+    const { opts, timeZone } = this;
+    const all = this.starts.get(s.device) ?? [];
     const window = all.slice(lowerBound(all, s.start - opts.windowMs), lowerBound(all, s.start));
     const here = localStart(s.start, timeZone);
     const verdict = judgeStart(here.hourOfWeek, window, opts);
-    if (!verdict?.unusual) continue;
-    const label = devices.get(s.device)?.label ?? s.device;
+    if (!verdict?.unusual) return undefined;
+    const label = this.devices.get(s.device)?.label ?? s.device;
     const clock = `${WEEKDAYS[Math.floor(here.hourOfWeek / DAY_H)] ?? ''} ${hhmm(here.hourOfWeek)}`;
-    out.push({
+    return {
       key: `unusual_hour:${s.device}:${s.service}:${s.start}`,
       at: s.start,
       rule: 'unusual_hour',
@@ -166,9 +212,8 @@ export function unusualHourAlerts(
         `${serviceLabel(s.service)} playing on ${label} at ${clock}, an hour it does not usually watch: ` +
         `usually ${usualHours(window)} (${verdict.sessions} plays on ${verdict.days} days in the last ${Math.round(opts.windowMs / 86_400_000)} days)`,
       sameWithin: { from: s.start, to: s.end },
-    });
+    };
   }
-  return out;
 }
 
 function hhmm(hourOfWeek: number): string {

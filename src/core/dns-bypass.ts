@@ -46,31 +46,94 @@ export function dnsBypassAlerts(
   timeZone: string,
   opts: DnsBypassOptions,
 ): Alert[] {
-  const times = new Map<string, number[]>();
-  for (const l of lookups) {
-    const key = `${l.device}\u0000${l.service}`;
-    const list = times.get(key);
-    if (list) list.push(l.ts);
-    else times.set(key, [l.ts]);
-  }
-  for (const list of times.values()) list.sort((a, b) => a - b);
+  const rule = new DnsBypass(devices, timeZone, opts);
+  rule.addLookups(lookups);
+  rule.add([...sessions].sort((a, b) => a.start - b.start || a.device.localeCompare(b.device)), Infinity);
+  return rule.finish();
+}
 
-  const out: Alert[] = [];
-  const raised = new Set<string>();
-  const withFlows = sessions.filter((s) => s.evidence.includes('flows')).sort((a, b) => a.start - b.start || a.device.localeCompare(b.device));
-  for (const s of withFlows) {
-    const key = `dns_bypass:${s.device}:${localDate(s.start, timeZone)}`;
-    if (raised.has(key)) continue;
-    const asked = times.get(`${s.device}\u0000${s.service}`) ?? [];
-    if (anyWithin(asked, s.start - opts.lookbackMs, s.start + FLOW_MINUTE_MS)) continue;
-    raised.add(key);
+/**
+ * The rule over lookups and sessions given in batches (a rebuild that streams its history):
+ * lookups in time order up to `loadedUntil`, sessions in order of start. A session is judged once
+ * every lookup that may explain it has been given; lookups older than any look-back still to
+ * come are let go.
+ */
+export class DnsBypass {
+  private readonly times = new Map<string, number[]>();
+  /** Sessions with flows waiting for the lookups up to a minute after their start. */
+  private waiting: Session[] = [];
+  /** The local date each device last alerted on: sessions come by start, so dates only grow. */
+  private readonly raised = new Map<string, string>();
+  private loadedUntil = -Infinity;
+
+  constructor(
+    private readonly devices: ReadonlyMap<string, DeviceFacts>,
+    private readonly timeZone: string,
+    private readonly opts: DnsBypassOptions,
+  ) {}
+
+  /** Lookups, none earlier than those given before; every lookup before `loadedUntil` is given by now. */
+  addLookups(lookups: readonly Lookup[], loadedUntil = Infinity): void {
+    for (const l of lookups) {
+      const key = `${l.device}\u0000${l.service}`;
+      const list = this.times.get(key);
+      if (list) list.push(l.ts);
+      else this.times.set(key, [l.ts]);
+    }
+    for (const list of this.times.values()) {
+      for (let i = 1; i < list.length; i++) {
+        if (list[i]! < list[i - 1]!) {
+          list.sort((a, b) => a - b);
+          break;
+        }
+      }
+    }
+    this.loadedUntil = Math.max(this.loadedUntil, loadedUntil);
+  }
+
+  /** The next sessions by start, then the horizon: no session still to come starts before it. */
+  add(sessions: readonly Session[], horizon: number): Alert[] {
+    for (const s of sessions) if (s.evidence.includes('flows')) this.waiting.push(s);
+    const out: Alert[] = [];
+    let i = 0;
+    for (; i < this.waiting.length && this.waiting[i]!.start + FLOW_MINUTE_MS <= this.loadedUntil; i++) {
+      const alert = this.judge(this.waiting[i]!);
+      if (alert) out.push(alert);
+    }
+    this.waiting = this.waiting.slice(i);
+    const oldest = Math.min(horizon, this.waiting[0]?.start ?? Infinity) - this.opts.lookbackMs;
+    for (const [key, list] of this.times) {
+      const keep = list.findIndex((t) => t >= oldest);
+      if (keep < 0) this.times.delete(key);
+      else if (keep > 0) this.times.set(key, list.slice(keep));
+    }
+    return out;
+  }
+
+  finish(): Alert[] {
+    this.loadedUntil = Infinity;
+    return this.add([], Infinity);
+  }
+
+  /** No alert still to come is earlier than this (beyond the horizon). */
+  pendingFrom(): number {
+    return this.waiting[0]?.start ?? Infinity;
+  }
+
+  private judge(s: Session): Alert | undefined {
+    const { opts, timeZone } = this;
+    const date = localDate(s.start, timeZone);
+    if (this.raised.get(s.device) === date) return undefined;
+    const asked = this.times.get(`${s.device}\u0000${s.service}`) ?? [];
+    if (anyWithin(asked, s.start - opts.lookbackMs, s.start + FLOW_MINUTE_MS)) return undefined;
+    this.raised.set(s.device, date);
     const day = localDay(s.start, timeZone);
-    const label = devices.get(s.device)?.label ?? s.device;
+    const label = this.devices.get(s.device)?.label ?? s.device;
     const w = toWall(s.start, timeZone);
     const clock = `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
     const minutes = Math.round(opts.lookbackMs / 60_000);
-    out.push({
-      key,
+    return {
+      key: `dns_bypass:${s.device}:${date}`,
       at: s.start,
       rule: 'dns_bypass',
       severity: 'warning',
@@ -83,9 +146,8 @@ export function dnsBypassAlerts(
         `out of reach of Pi-hole and of the rules based on its log. Fix: ${BYPASS_FIX}.`,
       // The day's alert, whichever of the day's sessions turns out to be the first.
       sameWithin: { from: day.start, to: day.end - 1 },
-    });
+    };
   }
-  return out;
 }
 
 /** Whether sorted `times` holds a value in [from, to). */

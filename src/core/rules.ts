@@ -1,9 +1,10 @@
 // Rules turn sessions into alerts. Pure and deterministic: each alert has a key derived from the
 // input alone, so replaying the same input yields the same alerts and the store can ignore repeats.
 import { serviceLabel, type DeviceFacts } from './facts.js';
-import { unusualHourAlerts, type PastStart, type UnusualHourOptions } from './baseline.js';
-import { dnsBypassAlerts, type DnsBypassOptions, type Lookup } from './dns-bypass.js';
-import { minuteOfDay, toWall } from './time.js';
+import { UnusualHour, type PastStart, type UnusualHourOptions } from './baseline.js';
+import { ConcurrentStreams, hhmm } from './concurrent-streams.js';
+import { DnsBypass, type DnsBypassOptions, type Lookup } from './dns-bypass.js';
+import { minuteOfDay } from './time.js';
 import type { Alert, Session } from './types.js';
 
 export { serviceLabel, type DeviceFacts } from './facts.js';
@@ -53,20 +54,70 @@ export function evaluateRules(
   opts: RuleOptions,
   inputs: RuleInputs = {},
 ): Alert[] {
-  const { unusualHour, dnsBypass } = opts;
-  const alerts = [
-    ...quietHoursAlerts(sessions, devices, opts),
-    ...(opts.unknownDevice ? unknownDeviceAlerts(sessions, devices, opts) : []),
-    ...concurrentStreamAlerts(sessions, devices, opts),
-    ...(unusualHour?.enabled ? unusualHourAlerts(sessions, inputs.history ?? [], devices, opts.timeZone, unusualHour) : []),
-    ...(dnsBypass?.enabled ? dnsBypassAlerts(sessions, inputs.lookups ?? [], devices, opts.timeZone, dnsBypass) : []),
-  ];
-  return alerts.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
+  const stream = new RuleStream(devices, opts, inputs);
+  return [...stream.add([...sessions].sort(bySessionOrder), -Infinity), ...stream.finish()];
 }
 
-function hhmm(ts: number, zone: string): string {
-  const w = toWall(ts, zone);
-  return `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
+const bySessionOrder = (x: Session, y: Session): number => x.start - y.start || x.device.localeCompare(y.device) || x.service.localeCompare(y.service);
+const byAlertOrder = (a: Alert, b: Alert): number => a.at - b.at || a.key.localeCompare(b.key);
+
+/**
+ * Every rule over sessions that come in batches, in order of start (a rebuild that streams its
+ * history a window at a time), giving the alerts evaluateRules gives all the sessions at once,
+ * in the same order. Each rule keeps only what its own span needs: the sweep of the sessions
+ * still playing, a window of starts, a look-back of lookups.
+ */
+export class RuleStream {
+  private readonly unknown: UnknownDevice | undefined;
+  private readonly concurrent: ConcurrentStreams;
+  private readonly unusual: UnusualHour | undefined;
+  private readonly bypass: DnsBypass | undefined;
+  private held: Alert[] = [];
+
+  constructor(
+    private readonly devices: ReadonlyMap<string, DeviceFacts>,
+    private readonly opts: RuleOptions,
+    inputs: RuleInputs = {},
+  ) {
+    this.unknown = opts.unknownDevice ? new UnknownDevice(devices, opts) : undefined;
+    this.concurrent = new ConcurrentStreams(devices, opts);
+    this.unusual = opts.unusualHour?.enabled ? new UnusualHour(inputs.history ?? [], devices, opts.timeZone, opts.unusualHour) : undefined;
+    this.bypass = opts.dnsBypass?.enabled ? new DnsBypass(devices, opts.timeZone, opts.dnsBypass) : undefined;
+    this.bypass?.addLookups(inputs.lookups ?? [], -Infinity);
+  }
+
+  /** dns_bypass's lookups, in time order; every one before `loadedUntil` is given by now. */
+  addLookups(lookups: readonly Lookup[], loadedUntil: number): void {
+    this.bypass?.addLookups(lookups, loadedUntil);
+  }
+
+  /**
+   * The next sessions in foldSessions' order; no session still to come starts before `horizon`.
+   * Returns the alerts no later session can precede, in evaluateRules' order.
+   */
+  add(sessions: readonly Session[], horizon: number): Alert[] {
+    this.held.push(
+      ...quietHoursAlerts(sessions, this.devices, this.opts),
+      ...(this.unknown?.add(sessions, horizon) ?? []),
+      ...this.concurrent.add(sessions, horizon),
+      ...(this.unusual?.add(sessions, horizon) ?? []),
+      ...(this.bypass?.add(sessions, horizon) ?? []),
+    );
+    return this.release(Math.min(horizon, this.concurrent.pendingFrom(), this.bypass?.pendingFrom() ?? Infinity));
+  }
+
+  finish(): Alert[] {
+    this.held.push(...(this.unknown?.add([], Infinity) ?? []), ...this.concurrent.finish(), ...(this.bypass?.finish() ?? []));
+    return this.release(Infinity);
+  }
+
+  private release(before: number): Alert[] {
+    const out: Alert[] = [];
+    const rest: Alert[] = [];
+    for (const a of this.held) (a.at < before ? out : rest).push(a);
+    this.held = rest;
+    return out.sort(byAlertOrder);
+  }
 }
 
 /**
@@ -102,87 +153,44 @@ export function quietHoursAlerts(
   return out;
 }
 
-/** Once per device: the first session of a device nobody marked known. */
-export function unknownDeviceAlerts(
-  sessions: readonly Session[],
-  devices: ReadonlyMap<string, DeviceFacts>,
-  opts: RuleOptions,
-): Alert[] {
-  const seen = new Set<string>();
-  const out: Alert[] = [];
-  for (const s of [...sessions].sort((a, b) => a.firstVideo - b.firstVideo)) {
-    const facts = devices.get(s.device) ?? unknownFacts(s.device);
-    if (facts.trust !== 'unknown' || seen.has(s.device)) continue;
-    seen.add(s.device);
-    out.push({
-      key: `unknown_device:${s.device}`,
-      at: s.firstVideo,
-      rule: 'unknown_device',
-      severity: 'warning',
-      device: s.device,
-      sessionStart: s.start,
-      service: s.service,
-      message: `${serviceLabel(s.service)} playing on an unknown device ${facts.label} at ${hhmm(s.firstVideo, opts.timeZone)}`,
-      // Once per device, whenever its first session turns out to have been.
-      sameWithin: { from: -Number.MAX_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER },
-    });
-  }
-  return out;
-}
+/**
+ * Once per device: the first session (by first video) of a device nobody marked known. Sessions
+ * come in batches; those whose first video is before the horizon are judged in that order.
+ */
+class UnknownDevice {
+  private readonly seen = new Set<string>();
+  private waiting: Session[] = [];
 
-interface Edge {
-  readonly ts: number;
-  readonly delta: 1 | -1;
-  readonly session: Session;
-}
+  constructor(
+    private readonly devices: ReadonlyMap<string, DeviceFacts>,
+    private readonly opts: RuleOptions,
+  ) {}
 
-/** Once per crossing: alert when one more screen than allowed plays, again only after it drops back. */
-export function concurrentStreamAlerts(
-  sessions: readonly Session[],
-  devices: ReadonlyMap<string, DeviceFacts>,
-  opts: RuleOptions,
-): Alert[] {
-  const byService = new Map<string, Session[]>();
-  for (const s of sessions) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
-  const out: Alert[] = [];
-  for (const [service, list] of byService) {
-    const edges: Edge[] = list.flatMap((s): Edge[] => [
-      { ts: s.firstVideo, delta: 1, session: s },
-      { ts: s.end, delta: -1, session: s },
-    ]);
-    // Ends before starts at the same instant: a hand-over between screens is not an overlap.
-    edges.sort((a, b) => a.ts - b.ts || a.delta - b.delta || a.session.device.localeCompare(b.session.device));
-    const playing = new Map<string, number>();
-    let over: { alert: Alert; from: number } | undefined;
-    const close = (to: number): void => {
-      if (!over) return;
-      // The crossing is the same alert while the count stays above the plan, whichever screen came last.
-      out.push({ ...over.alert, sameWithin: { from: over.from, to, anyDevice: true } });
-      over = undefined;
-    };
-    for (const e of edges) {
-      playing.set(e.session.device, (playing.get(e.session.device) ?? 0) + e.delta);
-      const screens = [...playing.values()].filter((n) => n > 0).length;
-      if (!over && screens > opts.maxConcurrentStreams) {
-        const facts = devices.get(e.session.device) ?? unknownFacts(e.session.device);
-        over = {
-          from: e.ts,
-          alert: {
-            key: `concurrent_streams:${service}:${e.ts}`,
-            at: e.ts,
-            rule: 'concurrent_streams',
-            severity: 'warning',
-            device: e.session.device,
-            sessionStart: e.session.start,
-            service,
-            message: `${screens} screens playing ${serviceLabel(service)} at ${hhmm(e.ts, opts.timeZone)} (plan allows ${opts.maxConcurrentStreams}); latest: ${facts.label}`,
-          },
-        };
-      } else if (over && screens <= opts.maxConcurrentStreams) {
-        close(e.ts);
-      }
+  add(sessions: readonly Session[], horizon: number): Alert[] {
+    this.waiting.push(...sessions);
+    // Stable: sessions that play first at the same instant keep foldSessions' order.
+    this.waiting.sort((a, b) => a.firstVideo - b.firstVideo);
+    const out: Alert[] = [];
+    let i = 0;
+    for (; i < this.waiting.length && this.waiting[i]!.firstVideo < horizon; i++) {
+      const s = this.waiting[i]!;
+      const facts = this.devices.get(s.device) ?? unknownFacts(s.device);
+      if (facts.trust !== 'unknown' || this.seen.has(s.device)) continue;
+      this.seen.add(s.device);
+      out.push({
+        key: `unknown_device:${s.device}`,
+        at: s.firstVideo,
+        rule: 'unknown_device',
+        severity: 'warning',
+        device: s.device,
+        sessionStart: s.start,
+        service: s.service,
+        message: `${serviceLabel(s.service)} playing on an unknown device ${facts.label} at ${hhmm(s.firstVideo, this.opts.timeZone)}`,
+        // Once per device, whenever its first session turns out to have been.
+        sameWithin: { from: -Number.MAX_SAFE_INTEGER, to: Number.MAX_SAFE_INTEGER },
+      });
     }
-    close(edges[edges.length - 1]?.ts ?? 0);
+    this.waiting = this.waiting.slice(i);
+    return out;
   }
-  return out;
 }

@@ -57,20 +57,25 @@ export function foldSessions(activities: readonly Activity[], opts: SessionOptio
     list.push(a);
   }
   const sessions: Session[] = [];
-  for (const list of groups.values()) {
-    list.sort(byTime);
-    sessions.push(...foldDevice(withoutBursts(list), opts));
-  }
-  return sessions.sort((x, y) => x.start - y.start || x.device.localeCompare(y.device) || x.service.localeCompare(y.service));
+  for (const list of groups.values()) sessions.push(...foldDevice(withoutBursts(list.sort(byTime)), opts));
+  return sessions.sort(bySessionOrder);
+}
+
+/** The order sessions are listed, stored and judged in: by start, then device and service. */
+export function bySessionOrder(x: Session, y: Session): number {
+  return x.start - y.start || x.device.localeCompare(y.device) || x.service.localeCompare(y.service);
 }
 
 /** Order by time, then by kind, so that equal times fold the same whatever the input order. */
-function byTime(x: Activity, y: Activity): number {
+export function byTime(x: Activity, y: Activity): number {
   return x.ts - y.ts || x.evidence.localeCompare(y.evidence) || x.role.localeCompare(y.role) || x.bytesDown - y.bytesDown;
 }
 
-/** Telemetry that comes with an idle phone-home burst is phone-home too; background is dropped. */
-function withoutBursts(sorted: readonly Activity[]): Activity[] {
+/**
+ * Telemetry that comes with an idle phone-home burst is phone-home too; background is dropped.
+ * Each activity's fate depends only on the background activity within BURST_MS of it.
+ */
+export function withoutBursts(sorted: readonly Activity[]): Activity[] {
   const background = sorted.filter((a) => a.role === 'background').map((a) => a.ts);
   const out: Activity[] = [];
   let j = 0;
@@ -85,7 +90,7 @@ function withoutBursts(sorted: readonly Activity[]): Activity[] {
   return out;
 }
 
-const isPlaying = (a: Activity): boolean => a.role === 'video' || a.role === 'playback';
+export const isPlaying = (a: Activity): boolean => a.role === 'video' || a.role === 'playback';
 const isVideoFlow = (a: Activity): boolean => a.role === 'video' && a.evidence === 'flows';
 
 /** Flow activity covers its whole minute. */
@@ -93,9 +98,12 @@ function activityEnd(a: Activity): number {
   return a.evidence === 'flows' ? a.ts + MINUTE - 1000 : a.ts;
 }
 
-function foldDevice(sorted: readonly Activity[], opts: SessionOptions): Session[] {
+/**
+ * The sessions of one device and service from its activity without bursts, in time order.
+ * `previousEnd`: the end of the session before `sorted` (a fold that goes on from an earlier one).
+ */
+export function foldDevice(sorted: readonly Activity[], opts: SessionOptions, previousEnd = -Infinity): Session[] {
   const out: Session[] = [];
-  let previousEnd = -Infinity;
   for (const chain of chains(sorted, opts.gapMs)) {
     const session = provenSession(chain, sorted, previousEnd, opts) ?? inferredSession(chain, sorted, previousEnd, opts.gapMs);
     if (session) {

@@ -4,10 +4,10 @@
 // its own. So sessions, alerts and devices are a function of the stored input, whatever crashed
 // in between, whoever wrote it and in whatever order it arrived.
 import { isLocallyAdministered } from '../core/mac.js';
-import { evaluateRules, type DeviceFacts } from '../core/rules.js';
-import { foldSessions } from '../core/sessions.js';
-import type { Activity } from '../core/types.js';
-import { sessionKey } from '../store/sessions.js';
+import { RuleStream, type DeviceFacts } from '../core/rules.js';
+import { SessionStream } from '../core/session-stream.js';
+import type { Activity, Alert, Session } from '../core/types.js';
+import type { SessionReplacer } from '../store/sessions.js';
 import type { RebuildContext } from './context.js';
 import { ruleInputs } from './rule-inputs.js';
 
@@ -35,75 +35,132 @@ export function rebuildPending(ctx: RebuildContext, now: number): RebuildResult 
   });
 }
 
-/** Derive everything from `changedFrom` (the earliest time whose input changed). */
-export function rebuildFrom(ctx: RebuildContext, changedFrom: number, now: number): RebuildResult {
+/** A rebuild reads the stored input this much at a time: a day of a home is a few thousand rows. */
+export const REBUILD_WINDOW_MS = 86_400_000;
+
+export interface RebuildOptions {
+  /** How much input is read and folded at a time (tests cut windows through everything). */
+  readonly windowMs?: number;
+}
+
+/**
+ * Derive everything from `changedFrom` (the earliest time whose input changed). The input is read
+ * a window at a time, in time order; sessions and alerts go to the store as soon as nothing later
+ * can change them (core/session-stream.ts, RuleStream), so what is held is one window, the
+ * sessions still open at its end and the rules' own look-backs, however long the history.
+ */
+export function rebuildFrom(ctx: RebuildContext, changedFrom: number, now: number, opts: RebuildOptions = {}): RebuildResult {
   const { store } = ctx;
+  const windowMs = opts.windowMs ?? REBUILD_WINDOW_MS;
   return store.tx(() => {
     const from = windowStart(ctx, changedFrom - ctx.sessionOptions.gapMs);
-    const activities = loadActivities(ctx, from);
-    const sessions = foldSessions(activities, ctx.sessionOptions);
-    const ids = store.sessions.replaceFrom(from, sessions);
     mergeIpAlerts(ctx, from);
-    const facts = deviceFacts(ctx);
-    const derived = evaluateRules(sessions, facts, ctx.ruleOptions, ruleInputs(ctx, from, activities)).map((alert) => ({
-      alert,
-      sessionId:
-        alert.sessionStart !== null && alert.device !== null && alert.service !== null
-          ? (ids.get(sessionKey({ device: alert.device, service: alert.service, start: alert.sessionStart })) ?? null)
-          : null,
-    }));
-    const r = store.alerts.reconcile(derived, from, now, ctx.notifyMaxAgeMs);
+    const fold = new SessionStream(ctx.sessionOptions);
+    const rules = new RuleStream(deviceFacts(ctx), ctx.ruleOptions, ruleInputs(ctx, from));
+    const sessions = store.sessions.replacer(from);
+    const alerts = store.alerts.reconciler(from, now, ctx.notifyMaxAgeMs);
+    const reader = new ActivityReader(ctx);
+    let count = 0;
+    const derive = (batch: readonly Session[], derived: readonly Alert[]): void => {
+      sessions.write(batch);
+      count += batch.length;
+      alerts.add(derived.map((alert) => ({ alert, sessionId: sessionOf(alert, sessions) })));
+    };
+    for (let at = reader.next(from); at !== undefined; at = reader.next(at + windowMs)) {
+      const activities = reader.read(at, at + windowMs);
+      fold.add(activities);
+      rules.addLookups(activities.filter((a) => a.evidence === 'dns'), at + windowMs);
+      const batch = fold.advance(at + windowMs);
+      derive(batch, rules.add(batch, fold.horizon()));
+    }
+    const last = fold.finish();
+    derive(last, [...rules.add(last, Infinity), ...rules.finish()]);
+    sessions.finish();
+    const r = alerts.finish();
     fillIdentity(ctx);
     store.devices.deleteOrphans();
-    return { from, sessions: sessions.length, newAlertIds: r.queued, historyAlertIds: r.history, retractedAlerts: r.retracted };
+    return { from, sessions: count, newAlertIds: r.queued, historyAlertIds: r.history, retractedAlerts: r.retracted };
   });
+}
+
+function sessionOf(alert: Alert, sessions: SessionReplacer): number | null {
+  if (alert.sessionStart === null || alert.device === null || alert.service === null) return null;
+  return sessions.idOf({ device: alert.device, service: alert.service, start: alert.sessionStart }) ?? null;
 }
 
 /** Move the start back until no stored session straddles it, plus one gap for the lead-in. */
 function windowStart(ctx: RebuildContext, from: number): number {
   let start = from;
   for (let i = 0; i < 100; i++) {
-    const straddling = ctx.store.sessions.endingAfter(start).filter((s) => s.start < start);
-    if (straddling.length === 0) break;
-    start = Math.min(...straddling.map((s) => s.start)) - ctx.sessionOptions.gapMs;
+    const straddling = ctx.store.sessions.earliestStraddling(start);
+    if (straddling === undefined) break;
+    start = straddling - ctx.sessionOptions.gapMs;
   }
   return start;
 }
 
 /**
- * The activity from `from` on, each attributed to the device that held its address at the time
- * and classified with the catalog as it is now (a role table that changed applies to old input).
- * Stored attributions that changed are written back.
+ * The stored activity, a window at a time: each attributed to the device that held its address at
+ * the time and classified with the catalog as it is now (a role table that changed applies to old
+ * input). Attributions that changed are written back window by window.
  */
-function loadActivities(ctx: RebuildContext, from: number): Activity[] {
-  const { store, resolver, catalog } = ctx;
-  // Every row brings its own copies of a few distinct strings: one copy each is kept (a year of
-  // lookups held ~100k copies of ten addresses).
-  const strings = new Map<string, string>();
-  const one = (s: string): string => strings.get(s) ?? (strings.set(s, s), s);
-  const deviceOf = (ip: string, ts: number): string => resolver.resolve(ip, ts)?.mac ?? one(`ip:${ip}`);
-  const out: Activity[] = [];
-  const changes = new Map<string, number[]>();
-  for (const [id, ts, rowIp, stored, name, rowService] of store.events.eachLookupBetween(from, Number.MAX_SAFE_INTEGER)) {
-    const ip = one(rowIp);
-    const service = one(rowService);
-    const device = deviceOf(ip, ts);
-    if (stored !== device) {
-      const list = changes.get(device);
-      if (list) list.push(id);
-      else changes.set(device, [id]);
+class ActivityReader {
+  /** Every row brings its own copies of a few distinct strings: one copy each is kept. */
+  private readonly strings = new Map<string, string>();
+  private readonly nextLookup;
+  private readonly nextFlow;
+
+  constructor(private readonly ctx: RebuildContext) {
+    const { db } = ctx.store;
+    this.nextLookup = db.prepare('SELECT min(ts) AS ts FROM dns_events WHERE ts >= ? AND blocked = 0');
+    this.nextFlow = db.prepare('SELECT min(minute) AS ts FROM flows WHERE minute >= ?');
+  }
+
+  /** The time of the first stored activity at or after `at`: empty stretches are skipped. */
+  next(at: number): number | undefined {
+    const a = (this.nextLookup.get(at) as { ts: number | null }).ts;
+    const b = (this.nextFlow.get(at) as { ts: number | null }).ts;
+    if (a === null) return b ?? undefined;
+    return b === null ? a : Math.min(a, b);
+  }
+
+  /** The activity in [from, to). */
+  read(from: number, to: number): Activity[] {
+    const { store, catalog } = this.ctx;
+    const out: Activity[] = [];
+    const changes = new Map<string, number[]>();
+    for (const [id, ts, rowIp, stored, name, rowService] of store.events.lookupsBetween(from, to - 1)) {
+      const ip = this.one(rowIp);
+      const service = this.one(rowService);
+      const device = this.deviceOf(ip, ts);
+      if (stored !== device) {
+        const list = changes.get(device);
+        if (list) list.push(id);
+        else changes.set(device, [id]);
+      }
+      const c = catalog.classifyDomain(name);
+      if (!c || c.service !== service) continue;
+      out.push({ ts, device, ip, service, role: c.role, evidence: 'dns', bytesDown: 0, bytesUp: 0 });
     }
-    const c = catalog.classifyDomain(name);
-    if (!c || c.service !== service) continue;
-    out.push({ ts, device, ip, service, role: c.role, evidence: 'dns', bytesDown: 0, bytesUp: 0 });
+    store.events.setDevices(changes);
+    for (const f of store.flows.between(from, to - 1)) {
+      const device = this.deviceOf(f.localIp, f.minute);
+      if (f.device !== device) store.flows.setDevice(f, device);
+      out.push({ ts: f.minute, device, ip: f.localIp, service: f.service, role: f.role, evidence: 'flows', bytesDown: f.bytesDown, bytesUp: f.bytesUp });
+    }
+    return out;
   }
-  store.events.setDevices(changes);
-  for (const f of store.flows.between(from, Number.MAX_SAFE_INTEGER)) {
-    const device = deviceOf(f.localIp, f.minute);
-    if (f.device !== device) store.flows.setDevice(f, device);
-    out.push({ ts: f.minute, device, ip: f.localIp, service: f.service, role: f.role, evidence: 'flows', bytesDown: f.bytesDown, bytesUp: f.bytesUp });
+
+  private one(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
   }
-  return out;
+
+  private deviceOf(ip: string, ts: number): string {
+    return this.ctx.resolver.resolve(ip, ts)?.mac ?? this.one(`ip:${ip}`);
+  }
 }
 
 /**

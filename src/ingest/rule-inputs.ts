@@ -1,25 +1,27 @@
 // What rules need from before the rebuild window: unusual_hour the device's earlier session
 // starts (its profile), dns_bypass the lookups in the look-back before the window's first sessions.
-// Memory stays bounded by the rules' own spans: starts of one window, lookups of one look-back
-// on top of those the rebuild already holds.
+// Memory stays bounded by the rules' own spans: starts of one window, lookups of one look-back;
+// the rebuild hands the lookups from `from` on to the rules a window at a time.
 import type { Lookup } from '../core/dns-bypass.js';
 import type { RuleInputs } from '../core/rules.js';
-import type { Activity } from '../core/types.js';
 import type { RebuildContext } from './context.js';
 
-export function ruleInputs(ctx: Pick<RebuildContext, 'store' | 'resolver' | 'catalog' | 'ruleOptions'>, from: number, activities: readonly Activity[]): RuleInputs {
+export function ruleInputs(ctx: Pick<RebuildContext, 'store' | 'resolver' | 'catalog' | 'ruleOptions'>, from: number): RuleInputs {
   const { unusualHour, dnsBypass } = ctx.ruleOptions;
   return {
     ...(unusualHour?.enabled ? { history: startsBefore(ctx, from, unusualHour.windowMs) } : {}),
-    ...(dnsBypass?.enabled ? { lookups: [...lookupsBefore(ctx, from, dnsBypass.lookbackMs), ...activities.filter((a) => a.evidence === 'dns')] } : {}),
+    ...(dnsBypass?.enabled ? { lookups: lookupsBefore(ctx, from, dnsBypass.lookbackMs) } : {}),
   };
 }
 
-/** Stored session starts in [from - windowMs, from): sessions from `from` on are the rebuild's own. */
+/**
+ * Stored session starts in [from - windowMs, from) of sessions that also end before `from`: those
+ * the rebuild keeps (it starts where no stored session straddles, and replaces the rest).
+ */
 function startsBefore(ctx: Pick<RebuildContext, 'store'>, from: number, windowMs: number): { device: string; start: number }[] {
   return ctx.store.sessions
     .query({ since: from - windowMs, until: from })
-    .filter((s) => s.start >= from - windowMs && s.start < from)
+    .filter((s) => s.start >= from - windowMs && s.end < from)
     .map((s) => ({ device: s.device, start: s.start }));
 }
 

@@ -2,6 +2,7 @@
 // evidence) and queued for delivery in the same transaction, so a crash between the two cannot
 // lose a notification, and a refined session cannot raise it twice.
 import type { Alert, RuleName, Severity } from '../core/types.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 /** Rules whose alerts a rebuild derives again from sessions; the others are raised once, elsewhere. */
@@ -77,44 +78,17 @@ export class AlertRepo {
    * Call inside the rebuild's transaction.
    */
   reconcile(derived: readonly DerivedAlert[], from: number, now: number, maxAgeMs: number): ReconcileResult {
-    const rules = DERIVED_RULES.map(() => '?').join(',');
-    const stored = this.db
-      .prepare(`SELECT ${COLUMNS} FROM alerts a LEFT JOIN outbox o ON o.alert_id = a.id WHERE a.rule IN (${rules}) AND a.at >= ? ORDER BY a.at, a.id`)
-      .all(...DERIVED_RULES, from) as AlertRow[];
-    const byKey = new Map(stored.map((r) => [r.key, r]));
-    const matched = new Set<number>();
-    const fresh: DerivedAlert[] = [];
-    const update = this.db.prepare('UPDATE alerts SET at = ?, severity = ?, device = ?, session_id = ?, message = ? WHERE id = ?');
-    for (const d of derived) {
-      const same = byKey.get(d.alert.key) ?? closest(stored, d.alert, matched);
-      if (!same || matched.has(same.id)) {
-        // The same alert raised before this window (once per device: an unknown device's first
-        // session long ago, its alert moved from the ip: identity to the MAC) is not raised again.
-        if (!same && this.storedBefore(d.alert, from)) continue;
-        fresh.push(d);
-        continue;
-      }
-      matched.add(same.id);
-      const a = d.alert;
-      if (same.at !== a.at || same.message !== a.message || same.sessionId !== d.sessionId || same.device !== a.device) {
-        update.run(a.at, a.severity, a.device, d.sessionId, a.message, same.id);
-      }
-    }
-    const gone = stored.filter((r) => !matched.has(r.id) && r.deliveredAt === null);
-    const del = this.db.prepare('DELETE FROM alerts WHERE id = ?');
-    for (const r of gone) del.run(r.id);
-    return { ...this.insertAll(fresh, now, maxAgeMs), retracted: gone.length };
+    const r = this.reconciler(from, now, maxAgeMs);
+    r.add(derived);
+    return r.finish();
   }
 
-  /** An alert of the same rule, service and device stored before `from`, within `a.sameWithin`. */
-  private storedBefore(a: Alert, from: number): boolean {
-    const w = a.sameWithin;
-    if (!w || w.from - MATCH_SLACK_MS >= from) return false;
-    const sql = `SELECT 1 FROM alerts WHERE rule = ? AND service IS ? AND at < ? AND at BETWEEN ? AND ?${w.anyDevice ? '' : ' AND device IS ?'} LIMIT 1`;
-    const args = [a.rule, a.service, from, w.from - MATCH_SLACK_MS, w.to + MATCH_SLACK_MS, ...(w.anyDevice ? [] : [a.device])];
-    return this.db.prepare(sql).get(...args) !== undefined;
+  /** reconcile() a batch at a time (alerts in evaluateRules' order): for a rebuild that streams its history. */
+  reconciler(from: number, now: number, maxAgeMs: number): AlertReconciler {
+    return new AlertReconciler(this.db, from, (fresh) => this.insertAll(fresh, now, maxAgeMs));
   }
 
+  /** Store alerts not stored before and queue them (history when older than `maxAgeMs`). */
   private insertAll(alerts: readonly DerivedAlert[], now: number, maxAgeMs: number): Omit<ReconcileResult, 'retracted'> {
     const queued: number[] = [];
     const history: number[] = [];
@@ -181,15 +155,107 @@ export class AlertRepo {
   }
 }
 
-/** The stored alert of the same rule, service and device whose time lies within `a.sameWithin`, nearest first. */
-function closest(stored: readonly AlertRow[], a: Alert, taken: ReadonlySet<number>): AlertRow | undefined {
-  const w = a.sameWithin;
-  if (!w) return undefined;
-  let best: AlertRow | undefined;
-  for (const r of stored) {
-    if (taken.has(r.id) || r.rule !== a.rule || r.service !== a.service || (!w.anyDevice && r.device !== a.device)) continue;
-    if (r.at < w.from - MATCH_SLACK_MS || r.at > w.to + MATCH_SLACK_MS) continue;
-    if (!best || Math.abs(r.at - a.at) < Math.abs(best.at - a.at)) best = r;
+const DERIVED_IN = DERIVED_RULES.map((r) => `'${r}'`).join(',');
+
+/**
+ * A rebuild's alerts from `from` on, given in batches, against the stored ones (see reconcile()).
+ * The stored alerts are read per alert from the table (by key, or by rule, service, device and
+ * time); what is held is the ids of the stored ones matched, and the new alerts: they are stored
+ * last, after the stored ones nothing derives any more are deleted, as reconcile() always has
+ * (ids are reused from the top of the table: the order decides the new alerts' ids).
+ * Call inside a transaction, finish() last.
+ */
+export class AlertReconciler {
+  private readonly matched = new Set<number>();
+  private readonly fresh: DerivedAlert[] = [];
+  private readonly byKey;
+  private readonly update;
+  /** Statements prepared once each: a rebuild asks thousands of times. */
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly from: number,
+    private readonly insertAll: (fresh: readonly DerivedAlert[]) => Omit<ReconcileResult, 'retracted'>,
+  ) {
+    this.byKey = db.prepare(`SELECT ${COLUMNS} FROM alerts a LEFT JOIN outbox o ON o.alert_id = a.id WHERE a.key = ?`);
+    this.update = db.prepare('UPDATE alerts SET at = ?, severity = ?, device = ?, session_id = ?, message = ? WHERE id = ?');
   }
-  return best;
+
+  add(derived: readonly DerivedAlert[]): void {
+    for (const d of derived) {
+      const same = this.storedByKey(d.alert.key) ?? this.closest(d.alert);
+      if (!same || this.matched.has(same.id)) {
+        // The same alert raised before this window (once per device: an unknown device's first
+        // session long ago, its alert moved from the ip: identity to the MAC) is not raised again.
+        if (!same && this.storedBefore(d.alert)) continue;
+        this.fresh.push(d);
+        continue;
+      }
+      this.matched.add(same.id);
+      const a = d.alert;
+      if (same.at !== a.at || same.message !== a.message || same.sessionId !== d.sessionId || same.device !== a.device) {
+        this.update.run(a.at, a.severity, a.device, d.sessionId, a.message, same.id);
+      }
+    }
+  }
+
+  finish(): ReconcileResult {
+    const page = this.db.prepare(
+      `SELECT a.id FROM alerts a LEFT JOIN outbox o ON o.alert_id = a.id
+       WHERE a.rule IN (${DERIVED_IN}) AND a.at >= ? AND o.delivered_at IS NULL AND a.id > ? ORDER BY a.id LIMIT 500`,
+    );
+    const del = this.db.prepare('DELETE FROM alerts WHERE id = ?');
+    let retracted = 0;
+    for (let after = 0; ; ) {
+      const ids = (page.all(this.from, after) as { id: number }[]).map((r) => r.id);
+      if (ids.length === 0) break;
+      after = ids[ids.length - 1]!;
+      for (const id of ids.filter((i) => !this.matched.has(i))) {
+        del.run(id);
+        retracted++;
+      }
+    }
+    return { ...this.insertAll(this.fresh), retracted };
+  }
+
+  /**
+   * The stored alert with this key as reconcile() saw the stored ones before changing any: a
+   * derived rule's, from `from` on (or one matched already, whatever its time is now).
+   */
+  private storedByKey(key: string): AlertRow | undefined {
+    const r = this.byKey.get(key) as AlertRow | undefined;
+    if (!r) return undefined;
+    return this.matched.has(r.id) || (DERIVED_RULES.includes(r.rule) && r.at >= this.from) ? r : undefined;
+  }
+
+  /** The stored alert of the same rule, service and device whose time lies within `a.sameWithin`, nearest first. */
+  private closest(a: Alert): AlertRow | undefined {
+    const w = a.sameWithin;
+    if (!w) return undefined;
+    const sql = `SELECT ${COLUMNS} FROM alerts a LEFT JOIN outbox o ON o.alert_id = a.id
+      WHERE a.rule = ? AND a.service IS ? AND a.at >= ? AND a.at BETWEEN ? AND ?${w.anyDevice ? '' : ' AND a.device IS ?'} ORDER BY a.at, a.id`;
+    const args = [a.rule, a.service, this.from, w.from - MATCH_SLACK_MS, w.to + MATCH_SLACK_MS, ...(w.anyDevice ? [] : [a.device])];
+    let best: AlertRow | undefined;
+    for (const r of this.prepared(sql).all(...args) as AlertRow[]) {
+      if (this.matched.has(r.id)) continue;
+      if (!best || Math.abs(r.at - a.at) < Math.abs(best.at - a.at)) best = r;
+    }
+    return best;
+  }
+
+  /** An alert of the same rule, service and device stored before `from`, within `a.sameWithin`. */
+  private storedBefore(a: Alert): boolean {
+    const w = a.sameWithin;
+    if (!w || w.from - MATCH_SLACK_MS >= this.from) return false;
+    const sql = `SELECT 1 FROM alerts WHERE rule = ? AND service IS ? AND at < ? AND at BETWEEN ? AND ?${w.anyDevice ? '' : ' AND device IS ?'} LIMIT 1`;
+    const args = [a.rule, a.service, this.from, w.from - MATCH_SLACK_MS, w.to + MATCH_SLACK_MS, ...(w.anyDevice ? [] : [a.device])];
+    return this.prepared(sql).get(...args) !== undefined;
+  }
+
+  private prepared(sql: string): Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
 }

@@ -62,7 +62,7 @@ export class EventRepo {
   private readonly upsertServedRows: MultiRow;
   /** Sources whose read is appending to served_log in this process right now (the daemon may run two at once). */
   private readonly servedReads = new Set<number>();
-  private readonly setDevicesByIds = new Map<number, Statement>();
+  private readonly setDevicesByIds: Statement;
   private readonly lookups: Statement;
 
   constructor(private readonly db: Db) {
@@ -74,6 +74,7 @@ export class EventRepo {
       `SELECT 1 FROM dns_events WHERE client_ip = ? AND ts BETWEEN ? AND ? AND name = ? AND qtype = ?
          AND source_id IN (SELECT value FROM json_each(?)) LIMIT 1`,
     );
+    this.setDevicesByIds = db.prepare('UPDATE dns_events SET device = ? WHERE id IN (SELECT value FROM json_each(?))');
     this.lookups = db
       .prepare('SELECT id, ts, client_ip, device, name, service FROM dns_events WHERE ts BETWEEN ? AND ? AND blocked = 0 ORDER BY ts, id')
       .raw(true);
@@ -165,26 +166,16 @@ export class EventRepo {
     return this.lookups.iterate(from, to) as IterableIterator<LookupRow>;
   }
 
-  /** Set the device of many events at once (a rebuild resolves thousands). */
+  /**
+   * Set the device of many events at once (a rebuild resolves thousands, a window at a time).
+   * One statement for any number of ids: a statement per list length would be prepared again and
+   * again, and their native memory lingers until the garbage collector finds the wrappers.
+   */
   setDevices(changes: ReadonlyMap<string, readonly number[]>): void {
-    const CHUNK = 500;
+    const CHUNK = 5000;
     for (const [device, ids] of changes) {
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        const part = ids.slice(i, i + CHUNK);
-        this.setDevicesStmt(part.length).run(device, ...part);
-      }
+      for (let i = 0; i < ids.length; i += CHUNK) this.setDevicesByIds.run(device, JSON.stringify(ids.slice(i, i + CHUNK)));
     }
-  }
-
-  /** The statement for `n` ids: the full size is prepared once, the rest as they come (few). */
-  private setDevicesStmt(n: number): Statement {
-    let st = this.setDevicesByIds.get(n);
-    if (!st) {
-      st = this.db.prepare(`UPDATE dns_events SET device = ? WHERE id IN (${Array.from({ length: n }, () => '?').join(',')})`);
-      if (this.setDevicesByIds.size > 16) this.setDevicesByIds.clear();
-      this.setDevicesByIds.set(n, st);
-    }
-    return st;
   }
 
   /** The earliest lookup by `ip` (a new lease for it may change who made every one of them). */

@@ -40,45 +40,26 @@ export class SessionRepo {
     return (this.db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE end >= ? ORDER BY start`).all(from) as RawRow[]).map(toRow);
   }
 
+  /** The earliest start of a session that starts before `at` and ends at or after it. */
+  earliestStraddling(at: number): number | undefined {
+    const r = this.db.prepare('SELECT min(start) AS start FROM sessions WHERE end >= ? AND start < ?').get(at, at) as { start: number | null };
+    return r.start ?? undefined;
+  }
+
   /**
    * Replace the sessions ending at or after `from` by `next`. Returns the id of every session in
    * `next`, keyed by sessionKey(). Call inside a transaction.
    */
   replaceFrom(from: number, next: readonly Session[]): Map<string, number> {
-    const old = this.endingAfter(from);
-    const used = new Set<number>();
-    const ids = new Map<string, number>();
-    const update = this.db.prepare(
-      `UPDATE sessions SET ip = ?, start = ?, end = ?, first_video = ?, bytes_down = ?, bytes_up = ?, avg_mbps = ?,
-         peak_mbps = ?, quality = ?, evidence = ? WHERE id = ?`,
-    );
-    const insert = this.db.prepare(
-      `INSERT INTO sessions (device, service, ip, start, end, first_video, bytes_down, bytes_up, avg_mbps, peak_mbps, quality, evidence)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const s of next) {
-      const values = [s.ip, s.start, s.end, s.firstVideo, s.bytesDown, s.bytesUp, s.avgMbps, s.peakMbps, s.quality, s.evidence.join(',')];
-      const match =
-        old.find((o) => !used.has(o.id) && o.device === s.device && o.service === s.service && o.start === s.start) ??
-        old.find((o) => !used.has(o.id) && o.device === s.device && o.service === s.service && o.start <= s.end && s.start <= o.end);
-      if (match) {
-        used.add(match.id);
-        update.run(...values, match.id);
-        ids.set(sessionKey(s), match.id);
-      } else {
-        const r = insert.run(s.device, s.service, ...values);
-        ids.set(sessionKey(s), Number(r.lastInsertRowid));
-      }
-    }
-    // A session that is gone was merged into one that overlaps it (its alerts follow there) or
-    // no longer exists (its alerts keep no session).
-    for (const o of old.filter((x) => !used.has(x.id))) {
-      const into = next.find((s) => s.device === o.device && s.service === o.service && s.start <= o.end && o.start <= s.end);
-      const survivor = into ? (ids.get(sessionKey(into)) ?? null) : null;
-      this.db.prepare('UPDATE alerts SET session_id = ? WHERE session_id = ?').run(survivor, o.id);
-      this.db.prepare('DELETE FROM sessions WHERE id = ?').run(o.id);
-    }
+    const replacer = this.replacer(from);
+    const ids = replacer.write(next);
+    replacer.finish();
     return ids;
+  }
+
+  /** replaceFrom a batch at a time: for a rebuild that folds its history a window at a time. */
+  replacer(from: number): SessionReplacer {
+    return new SessionReplacer(this.db, from);
   }
 
   query(q: SessionQuery): SessionRow[] {
@@ -111,4 +92,89 @@ export class SessionRepo {
 
 export function sessionKey(s: { device: string; service: string; start: number }): string {
   return `${s.device}\u0000${s.service}\u0000${s.start}`;
+}
+
+/**
+ * Replacing the sessions that end at or after `from` by the next ones, given in batches in
+ * foldSessions' order (by start, device, service). A stored session that survives (same device
+ * and service, the same start or else the first overlapping one) keeps its id, so alerts keep
+ * pointing at it. What the replacer holds is the ids of the stored sessions already taken; the
+ * stored ones are read per session from the table (the unique index on device, service, start).
+ * Call inside a transaction, finish() last.
+ */
+export class SessionReplacer {
+  private readonly used = new Set<number>();
+  /** Rows above this id are new ones. */
+  private readonly lastOldId: number;
+  private readonly update;
+  private readonly insert;
+  private readonly candidates;
+  private readonly byKey;
+
+  constructor(
+    private readonly db: Db,
+    private readonly from: number,
+  ) {
+    this.lastOldId = (db.prepare('SELECT coalesce(max(id), 0) AS id FROM sessions').get() as { id: number }).id;
+    this.update = db.prepare(
+      `UPDATE sessions SET ip = ?, start = ?, end = ?, first_video = ?, bytes_down = ?, bytes_up = ?, avg_mbps = ?,
+         peak_mbps = ?, quality = ?, evidence = ? WHERE id = ?`,
+    );
+    this.insert = db.prepare(
+      `INSERT INTO sessions (device, service, ip, start, end, first_video, bytes_down, bytes_up, avg_mbps, peak_mbps, quality, evidence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.byKey = db.prepare('SELECT id FROM sessions WHERE device = ? AND service = ? AND start = ?');
+    // Stored sessions that `s` may take over: the same start, or overlapping it.
+    this.candidates = db.prepare(
+      `SELECT id, start FROM sessions WHERE device = ? AND service = ? AND id <= ? AND end >= ? AND start <= ? AND end >= ? ORDER BY start`,
+    );
+  }
+
+  /** The next sessions; returns the id of each, keyed by sessionKey(). */
+  write(next: readonly Session[]): Map<string, number> {
+    const ids = new Map<string, number>();
+    for (const s of next) {
+      const values = [s.ip, s.start, s.end, s.firstVideo, s.bytesDown, s.bytesUp, s.avgMbps, s.peakMbps, s.quality, s.evidence.join(',')];
+      const old = (this.candidates.all(s.device, s.service, this.lastOldId, this.from, s.end, s.start) as { id: number; start: number }[]).filter(
+        (o) => !this.used.has(o.id),
+      );
+      const match = old.find((o) => o.start === s.start) ?? old[0];
+      if (match) {
+        this.used.add(match.id);
+        this.update.run(...values, match.id);
+        ids.set(sessionKey(s), match.id);
+      } else {
+        const r = this.insert.run(s.device, s.service, ...values);
+        ids.set(sessionKey(s), Number(r.lastInsertRowid));
+      }
+    }
+    return ids;
+  }
+
+  /** The id of a session written before. */
+  idOf(s: { device: string; service: string; start: number }): number | undefined {
+    return (this.byKey.get(s.device, s.service, s.start) as { id: number } | undefined)?.id;
+  }
+
+  /**
+   * The stored sessions nothing took over are gone: merged into a new one that overlaps them (their
+   * alerts follow there) or no longer there at all (their alerts keep no session).
+   */
+  finish(): void {
+    const page = this.db.prepare('SELECT id, device, service, start, end FROM sessions WHERE id > ? AND id <= ? AND end >= ? ORDER BY id LIMIT 500');
+    const into = this.db.prepare('SELECT id FROM sessions WHERE device = ? AND service = ? AND start <= ? AND end >= ? ORDER BY start');
+    const move = this.db.prepare('UPDATE alerts SET session_id = ? WHERE session_id = ?');
+    const del = this.db.prepare('DELETE FROM sessions WHERE id = ?');
+    for (let after = 0; ; ) {
+      const rows = page.all(after, this.lastOldId, this.from) as Pick<SessionRow, 'id' | 'device' | 'service' | 'start' | 'end'>[];
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id;
+      for (const o of rows.filter((r) => !this.used.has(r.id))) {
+        const next = (into.all(o.device, o.service, o.end, o.start) as { id: number }[]).find((r) => r.id > this.lastOldId || this.used.has(r.id));
+        move.run(next?.id ?? null, o.id);
+        del.run(o.id);
+      }
+    }
+  }
 }
