@@ -133,7 +133,8 @@ describe('bad lines inside good files', () => {
     const r = sb.run(['ingest', '--pihole-log', nul, '--json']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const l = (JSON.parse(r.stdout) as IngestJson).logs[0];
-    expect(l).toMatchObject({ lines_read: 22, dns_events: 1, skipped: { binary: 1, other_service: 20 } });
+    // The NUL line and the Google lookups name no monitored service: passed over unread (issue 17).
+    expect(l).toMatchObject({ lines_read: 22, dns_events: 1, skipped: { unrelated: 21 } });
   });
 });
 
