@@ -78,9 +78,9 @@ describe('nfmon status --json', () => {
     // Every line is either parsed or skipped for a counted reason.
     const skipped = Object.values(log?.skipped ?? {}).reduce((a, b) => a + b, 0);
     expect((log?.parsed ?? 0) + skipped).toBe(18050);
-    // The restart's six lines (SIGTERM, banner, options, two upstreams, hosts); DHCP: five devices
-    // renew twice a day for two days (two lines each), and the guest joins (four lines).
-    expect(log?.skipped).toMatchObject({ other_service: expect.any(Number) as number, startup: 6, dhcp: 44 });
+    // The lines that name no monitored service (the restart's banner, DHCP chatter, other lookups)
+    // are passed over unread (issue 17), so their reasons are not counted.
+    expect(log?.skipped).toMatchObject({ unrelated: expect.any(Number) as number });
     // 467 Netflix lookups, 8 plays; alerts: concurrent_streams, two quiet_hours, unknown_device and
     // the export's outside_home.
     expect(s.counters).toEqual({ devices: 6, dns_events: 467, sessions: 8, alerts: 5 });

@@ -15,7 +15,7 @@ import { ChainTracker, sameName } from './chains.js';
 import { LogClock } from './clock.js';
 import { NameFilter, NameMatcher } from './match.js';
 import {
-  A_BLOCKED, A_CACHED, A_REPLY, A_STALE, K_QUERY, S_BINARY, S_FORWARDED, S_OTHER_SERVICE, S_PTR, SKIP_REASONS,
+  A_BLOCKED, A_CACHED, A_REPLY, A_STALE, K_QUERY, S_BINARY, S_BLANK, S_FORWARDED, S_OTHER_SERVICE, S_PTR, S_UNRELATED, SKIP_REASONS,
   answerValueKind, isPtrAnswer, newLineScan, scanPiholeLine, type LineScan,
 } from './scan.js';
 import { Skimmer } from './skim.js';
@@ -86,6 +86,8 @@ export class PiholeAssembler {
   /** The assembler was at rest when the current line began (only then may a mark be taken). */
   private restAtLineStart = true;
   private readonly scan: LineScan = newLineScan();
+  /** For looking at a line's stamp without taking the line in (stampIsOwn). */
+  private readonly probe: LineScan = newLineScan();
   private readonly clock: LogClock;
   private readonly matcher: NameMatcher;
   private readonly skimmer: Skimmer;
@@ -109,6 +111,40 @@ export class PiholeAssembler {
   /** Lines taken in since the last takeBatch. */
   get lines(): number {
     return this.taken;
+  }
+
+  /** A stamp has been seen since the last takeBatch (the batch's first stamp is known). */
+  get stamped(): boolean {
+    return this.firstTs !== undefined;
+  }
+
+  /** What a line must hold (lower-cased) to concern a monitored service: NameMatcher.needles. */
+  needles(): string[] {
+    return this.matcher.needles();
+  }
+
+  /**
+   * Count `n` lines the reader passed over while at rest because they name no monitored service
+   * (prefilter.ts): taking them in would only have counted them and moved the clock.
+   */
+  passOver(n: number): void {
+    this.counts[S_UNRELATED]! += n;
+    this.taken += n;
+  }
+
+  /**
+   * Would taking in the line text[start, end) set the clock to a time that does not depend on
+   * any line before it? True when the line has its own stamp (pushRange then gives it to the
+   * clock) outside a wall hour that happens twice (LogClock.stampDependsOnPrevious). The reader
+   * passes over lines only up to such a line, which it then hands in, so the clock and the
+   * assembler's stamps are where reading every line would have left them.
+   */
+  stampIsOwn(text: string, start: number, end: number): boolean {
+    const p = this.probe;
+    if (scanPiholeLine(text, start, end, p) === S_BLANK || p.month === 0) return false;
+    return p.year === 0
+      ? !this.clock.stampDependsOnPrevious(p.month, p.day, p.hour, p.minute, p.second)
+      : !this.clock.datedDependsOnPrevious(p.year, p.month, p.day, p.hour);
   }
 
   pushLine(line: string): void {

@@ -69,6 +69,27 @@ export class LogClock {
     return ts + ms;
   }
 
+  /**
+   * Does the time stampTs gives this yearless stamp depend on the stamp before it? Only in a
+   * wall hour that happens twice (pickPass); every other stamp maps to the same instant whatever
+   * came before. The reader's prefilter passes over lines without handing them to the clock,
+   * and hands over the stamps this says it cannot leave out (prefilter.ts).
+   */
+  stampDependsOnPrevious(month: number, day: number, hour: number, minute: number, second: number): boolean {
+    const sec = (minute * 60 + second) * SECOND;
+    for (let year = this.refYear; year >= this.refYear - 8; year--) {
+      const base = this.hourBase(year, month, day, hour);
+      if (base && base.early + sec <= this.limit) return base.late !== base.early;
+    }
+    return false;
+  }
+
+  /** stampDependsOnPrevious for a stamp with its year (datedTs). */
+  datedDependsOnPrevious(year: number, month: number, day: number, hour: number): boolean {
+    const base = this.hourBase(year, month, day, hour);
+    return base !== null && base.late !== base.early;
+  }
+
   private pickPass(base: HourBase, sec: number): number {
     const early = base.early + sec;
     if (base.late === base.early || this.prevTs === undefined) return early;

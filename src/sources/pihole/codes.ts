@@ -18,12 +18,15 @@ export const SKIP_REASONS = [
   'other_program',
   'other_service',
   'ptr',
+  // Lines that name no monitored domain anywhere, passed over by the reader's prefilter
+  // (prefilter.ts) without being parsed: their kind is not known.
+  'unrelated',
 ] as const;
 export type SkipReason = Exclude<(typeof SKIP_REASONS)[number], ''>;
 
 export const S_BLANK = 1, S_MALFORMED = 2, S_BINARY = 3, S_NO_TIMESTAMP = 4, S_DHCP = 5, S_STARTUP = 6;
 export const S_DNSSEC = 7, S_FORWARDED = 8, S_NOT_DNS = 9, S_TRUNCATED = 10, S_DUPLICATE = 11;
-export const S_OTHER_PROGRAM = 12, S_OTHER_SERVICE = 13, S_PTR = 14;
+export const S_OTHER_PROGRAM = 12, S_OTHER_SERVICE = 13, S_PTR = 14, S_UNRELATED = 15;
 
 export const K_QUERY = 1, K_ANSWER = 2;
 /** Answer sources: which dnsmasq/FTL code path produced the line. */

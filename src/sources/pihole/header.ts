@@ -110,14 +110,25 @@ function programMessage(text: string, p: number, end: number, s: LineScan): numb
     if (text.startsWith('dnsmasq: ', p)) return p + 9 < end ? p + 9 : -S_MALFORMED;
     return -S_OTHER_PROGRAM;
   }
+  // Taken only where the walk below would end at the same place (`nsmas`, no `]` before the
+  // known one): what a line scans to must not depend on the lines before it, which the reader's
+  // prefilter may pass over (prefilter.ts).
   const known = p + s.tagLength;
-  if (s.tagLength > 0 && known < end && text.charCodeAt(known - 3) === 93 && text.charCodeAt(known - 2) === 58 && text.charCodeAt(known - 1) === 32) return known;
+  if (s.tagLength > 0 && known < end && text.charCodeAt(known - 3) === 93 && text.charCodeAt(known - 2) === 58 && text.charCodeAt(known - 1) === 32) {
+    if (text.startsWith('nsmas', p + 1) && noBracket(text, p + 8, known - 3)) return known;
+  }
   if (!text.startsWith('nsmas', p + 1)) return -S_OTHER_PROGRAM;
   let i = p + 8;
   while (i < end && text.charCodeAt(i) !== 93 /* ] */) i++;
   if (text.charCodeAt(i + 1) !== 58 || text.charCodeAt(i + 2) !== 32 || i + 3 >= end) return -S_MALFORMED;
   s.tagLength = i + 3 - p;
   return i + 3;
+}
+
+/** No `]` in text[from, to). */
+function noBracket(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 93) return false;
+  return true;
 }
 
 function monthAt(text: string, i: number): number {

@@ -35,6 +35,16 @@ export class NameMatcher {
     }
   }
 
+  /**
+   * Every string a monitored name must hold, lower-cased: the last two labels of the catalog
+   * domains and the single-label domains. classify() answers only for a name whose lower case
+   * ends in one of them, so a line whose lower case holds none of them names no monitored
+   * service (the reader's prefilter relies on this: prefilter.ts).
+   */
+  needles(): string[] {
+    return [...this.lastTwo.keys(), ...this.single];
+  }
+
   /** Classify the name text[start, end); same answer as catalog.classifyDomain on that slice. */
   classify(text: string, start: number, end: number): Classification | undefined {
     if (end > start && text.charCodeAt(end - 1) === 46) end--;

@@ -34,6 +34,11 @@ export interface PiholeReadOptions {
   readonly settle?: boolean;
   /** The file's head as the caller already read it this pass (fingerprint.ts); read here if not given. */
   readonly head?: Head;
+  /**
+   * Pass over the lines that name no monitored service (prefilter.ts; default true). The events
+   * and batches are the same either way; without it the skip reasons of all lines are counted.
+   */
+  readonly prefilter?: boolean;
 }
 
 const CHUNK = 1 << 20;
@@ -58,7 +63,7 @@ export async function readPiholeLog(
     timeZone: opts.timeZone,
     referenceTs: opts.referenceTs ?? head.mtimeMs,
   });
-  const feeder = new LineFeeder(assembler, start, opts.batchLines ?? 5000, onBatch);
+  const feeder = new LineFeeder(assembler, start, opts.batchLines ?? 5000, onBatch, opts.prefilter !== false);
   const chunks = head.gzip ? gunzipFrom(path, start) : readFrom(path, start);
   const it = chunks[Symbol.asyncIterator]();
   try {

@@ -104,7 +104,11 @@ export class Skimmer {
     if (b[p + 15] !== SP || b[p + 12] !== 58 || b[p + 9] !== 58 || b[p + 3] !== SP) return -1;
     if (!sameStamp(b, p, s) && !newStamp(b, p, s)) return -1;
     if (b[p + 23] !== 91 || b[p + 16] !== 100 || b[p + 22] !== 113 /* d.....q[ */) return -1;
-    return b[m - 3] === 93 && b[m - 2] === 58 && b[m - 1] === SP /* ]:_ */ ? m : -1;
+    if (b[m - 3] !== 93 || b[m - 2] !== 58 || b[m - 1] !== SP /* ]:_ */) return -1;
+    // As programMessage: `nsmas`, and the `]` the first one (the tag length is the last line's).
+    if (b[p + 17] !== 110 || b[p + 18] !== 115 || b[p + 19] !== 109 || b[p + 20] !== 97 || b[p + 21] !== 115) return -1;
+    for (let i = p + 24; i < m - 3; i++) if (b[i] === 93) return -1;
+    return m;
   }
 
   /**

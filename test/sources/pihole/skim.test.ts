@@ -63,7 +63,8 @@ function reference(text: string, opts: PiholeAssemblerOptions): AssembledBatch {
 /** The feeder, given `bytes` in chunks of `size` (each a fresh buffer, as the reader reuses one). */
 function skimmed(bytes: Buffer, opts: PiholeAssemblerOptions, size: number): Omit<AssembledBatch, 'linesRead'> & { linesRead: number } {
   const batches: PiholeBatch[] = [];
-  const feeder = new LineFeeder(new PiholeAssembler(opts), 0, 1e9, (b) => batches.push(b));
+  // Every line read (no prefilter): the skip reasons are what this compares.
+  const feeder = new LineFeeder(new PiholeAssembler(opts), 0, 1e9, (b) => batches.push(b), false);
   const chunk = Buffer.alloc(size);
   for (let at = 0; at < bytes.length; at += size) {
     const n = bytes.copy(chunk, 0, at, at + size);
