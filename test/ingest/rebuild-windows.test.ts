@@ -18,7 +18,18 @@ import { generateHousehold, type Household } from '../helpers/derived-state.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const WINDOWS = [10 * MINUTE, HOUR, 24 * HOUR];
+interface Window {
+  readonly windowMs: number;
+  readonly windowRows: number;
+}
+/** By time, and by lookups (a window cut short where a day holds more than that many). */
+const WINDOWS: Window[] = [
+  { windowMs: 10 * MINUTE, windowRows: Infinity },
+  { windowMs: HOUR, windowRows: Infinity },
+  { windowMs: 24 * HOUR, windowRows: Infinity },
+  { windowMs: 24 * HOUR, windowRows: 7 },
+  { windowMs: Infinity, windowRows: 200 },
+];
 
 type Row = Record<string, unknown>;
 
@@ -69,9 +80,9 @@ async function ingest(name: string, config: string, files: { log: string; leases
   return { name, config, db, ...span };
 }
 
-/** A copy of the input's database, changed by `prepare`, rebuilt from `from` with windows of `windowMs`. */
-function rebuildCopy(input: Input, label: string, windowMs: number, from: (i: Input) => number, prepare: (db: Database.Database) => void, gapMs?: number): Record<string, Row[]> {
-  const file = t.path(`${input.name}-${label}-${windowMs}.db`);
+/** A copy of the input's database, changed by `prepare`, rebuilt from `from` with windows of `window`. */
+function rebuildCopy(input: Input, label: string, window: Window, from: (i: Input) => number, prepare: (db: Database.Database) => void, gapMs?: number): Record<string, Row[]> {
+  const file = t.path(`${input.name}-${label}-${window.windowMs}-${window.windowRows}.db`);
   copyFileSync(input.db, file);
   const raw = new Database(file);
   prepare(raw);
@@ -79,7 +90,7 @@ function rebuildCopy(input: Input, label: string, windowMs: number, from: (i: In
   const { config } = loadConfig(input.config);
   const app = openIngestDeps(gapMs ? { ...config, sessions: { ...config.sessions, gap: gapMs } } : config, file);
   try {
-    rebuildFrom(app.rebuildContext(), from(input), input.end + HOUR, { windowMs });
+    rebuildFrom(app.rebuildContext(), from(input), input.end + HOUR, window);
   } finally {
     app.close();
   }
@@ -137,13 +148,13 @@ describe('a rebuild a window at a time', () => {
     for (const inputName of ['household', 'history']) {
       it(`${inputName}, ${c.label}: every window size gives the whole-range tables`, () => {
         const input = inputs.find((i) => i.name === inputName)!;
-        const whole = rebuildCopy(input, c.label, Infinity, c.from, c.prepare, c.gapMs);
+        const whole = rebuildCopy(input, c.label, { windowMs: Infinity, windowRows: Infinity }, c.from, c.prepare, c.gapMs);
         expect(whole.sessions?.length).toBeGreaterThan(10);
         seen.push(...(whole.alerts ?? []).map((a) => String(a.rule)));
         for (const w of WINDOWS) {
           const got = rebuildCopy(input, c.label, w, c.from, c.prepare, c.gapMs);
           for (const table of Object.keys(whole)) {
-            expect(got[table], `${table} with windows of ${w / MINUTE} min`).toEqual(whole[table]);
+            expect(got[table], `${table} with windows of ${w.windowMs / MINUTE} min, ${w.windowRows} lookups`).toEqual(whole[table]);
           }
         }
       }, 60_000);
