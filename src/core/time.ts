@@ -44,7 +44,12 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/** Offset of `zone` from UTC at instant `ts`, in ms (positive east of Greenwich). */
+/**
+ * Offset of `zone` from UTC at instant `ts`, in ms (positive east of Greenwich). Taken as constant
+ * within a UTC hour, and across a UTC day when it is the same at the day's first and last hour:
+ * a zone changes its offset at most once a day, so a year of log lines asks Intl twice a day
+ * rather than for every hour (formatToParts costs ~6 us; a year's log paid ~0.1 s for it).
+ */
 export function zoneOffset(ts: number, zone: string): number {
   let cache = offsetCache.get(zone);
   if (!cache) {
@@ -54,12 +59,22 @@ export function zoneOffset(ts: number, zone: string): number {
   const hourKey = Math.floor(ts / HOUR);
   const hit = cache.get(hourKey);
   if (hit !== undefined) return hit;
-  const w = wallFromParts(formatter(zone).formatToParts(new Date(hourKey * HOUR)));
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  const offset = asUtc - hourKey * HOUR;
   if (cache.size > 100_000) cache.clear();
+  const first = hourKey - (((hourKey % 24) + 24) % 24);
+  const atFirst = intlOffset(first, zone);
+  if (intlOffset(first + 23, zone) === atFirst) {
+    for (let h = first; h < first + 24; h++) cache.set(h, atFirst);
+    return atFirst;
+  }
+  const offset = intlOffset(hourKey, zone);
   cache.set(hourKey, offset);
   return offset;
+}
+
+/** The offset at the start of UTC hour `hourKey`, as Intl computes it. */
+function intlOffset(hourKey: number, zone: string): number {
+  const w = wallFromParts(formatter(zone).formatToParts(new Date(hourKey * HOUR)));
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - hourKey * HOUR;
 }
 
 function wallFromParts(parts: Intl.DateTimeFormatPart[]): WallTime {
