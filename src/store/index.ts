@@ -1,6 +1,6 @@
 // The store: one object holding the database and a repository per table.
 import { AlertRepo } from './alerts.js';
-import { openDatabase, type Db, type OpenOptions } from './db.js';
+import { namingDatabase, openDatabase, type Db, type OpenOptions } from './db.js';
 import { DeviceRepo } from './devices.js';
 import { EventRepo } from './events.js';
 import { FlowRepo } from './flows.js';
@@ -49,7 +49,14 @@ export class Store {
    * connection, e.g. `nfmon device set`, committed in between: the daemon's rebuild failed so.
    */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    if (this.db.inTransaction) return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      // SQLite's own words ("database or disk is full") name neither the file nor the fix: the
+      // daemon's log and every command get both (the outermost transaction names it once).
+      throw namingDatabase(err, this.file);
+    }
   }
 
   close(): void {

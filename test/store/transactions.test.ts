@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/store/db.js';
 import { Store } from '../../src/store/index.js';
 
 let dir: string;
@@ -49,5 +50,35 @@ describe('Store.tx beside another connection', () => {
     // Once the transaction is done the other connection writes as usual.
     other.prepare("INSERT INTO meta (key, value) VALUES ('other', 'y')").run();
     expect(store.meta.get('other')).toBe('y');
+  });
+});
+
+describe('Store.tx failing', () => {
+  it('names the database and the fix, keeps SQLite code and error as the cause, and rolls back', () => {
+    // Another connection holds the write lock past the busy timeout: SQLITE_BUSY at BEGIN IMMEDIATE.
+    store.db.pragma('busy_timeout = 10');
+    other.exec("BEGIN IMMEDIATE; INSERT INTO meta (key, value) VALUES ('other', 'x')");
+    let caught: unknown;
+    try {
+      store.tx(() => store.mark.changed(5));
+    } catch (err) {
+      caught = err;
+    }
+    other.exec('ROLLBACK');
+    expect(caught).toBeInstanceOf(StoreError);
+    expect((caught as Error).message).toContain(join(dir, 'nfmon.db'));
+    expect((caught as Error).message).toMatch(/SQLITE_BUSY.*run the command again/);
+    expect(((caught as Error).cause as { code?: string }).code).toBe('SQLITE_BUSY');
+    expect(store.mark.pending()).toBeUndefined();
+  });
+
+  it('a nested transaction passes the error up unchanged for the outer one to name once', () => {
+    let caught: unknown;
+    try {
+      store.tx(() => store.tx(() => store.db.prepare('INSERT INTO no_such_table VALUES (1)').run()));
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as Error).message.match(/nfmon\.db/g)).toHaveLength(1);
   });
 });
