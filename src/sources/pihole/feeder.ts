@@ -209,12 +209,15 @@ export class LineFeeder {
     return q;
   }
 
-  /** One line from `pos` (a line start) through the assembler; returns where the next one starts. */
+  /** One line from `pos` (a line start, before this.to) through the assembler; returns where the next one starts. */
   private oneLine(b: Buffer, dv: DataView, base: number, pos: number): number {
     const a = this.assembler;
     this.looked++;
     let nl = a.skimLine(b, dv, pos);
     if (nl < 0) {
+      // Only a line the fast path cannot count becomes a string. A few bytes of the next line
+      // come along: the scanner may glance past a line's end (see scanMessage), and saw them
+      // when it was given whole chunks.
       nl = b.indexOf(10, pos);
       a.pushRange(b.toString('latin1', pos, Math.min(this.to, nl + 1 + LOOK_PAST)), 0, nl - pos);
     }
@@ -226,6 +229,8 @@ export class LineFeeder {
         this.flush(false, false);
       }
     } else if (a.lines >= this.forceLines) {
+      // The assembler has not come to rest for very long: hand over anyway to bound memory;
+      // only a crash right here could then cost the events of the open chain.
       this.offset = this.safeOffset = base + pos;
       this.flush(false, false);
     }
@@ -237,6 +242,7 @@ export class LineFeeder {
     const a = this.assembler;
     const dv = new DataView(b.buffer, b.byteOffset, b.length);
     const base = this.offset - from;
+    this.to = to;
     let pos = from;
     while (pos < to) {
       if (a.quiescent) {
@@ -252,27 +258,7 @@ export class LineFeeder {
           continue;
         }
       }
-      let nl = a.skimLine(b, dv, pos);
-      if (nl < 0) {
-        // Only a line the fast path cannot count becomes a string. A few bytes of the next line
-        // come along: the scanner may glance past a line's end (see scanMessage), and saw them
-        // when it was given whole chunks.
-        nl = b.indexOf(10, pos);
-        a.pushRange(b.toString('latin1', pos, Math.min(to, nl + 1 + LOOK_PAST)), 0, nl - pos);
-      }
-      pos = nl + 1;
-      if (a.quiescent) {
-        this.safeOffset = base + pos;
-        if (a.lines >= this.batchLines) {
-          this.offset = base + pos;
-          this.flush(false, false);
-        }
-      } else if (a.lines >= this.forceLines) {
-        // The assembler has not come to rest for very long: hand over anyway to bound memory;
-        // only a crash right here could then cost the events of the open chain.
-        this.offset = this.safeOffset = base + pos;
-        this.flush(false, false);
-      }
+      pos = this.oneLine(b, dv, base, pos);
     }
     this.offset = base + pos;
   }
