@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldServed, ServedFold, type ServedRow } from '../../src/core/served.js';
 import type { Role, ServedAddress } from '../../src/core/types.js';
+import { random } from '../helpers/random.js';
 
 const a = (ts: number, ip: string, name: string, role: Role): ServedAddress => ({ ts, ip, name, role, service: 'netflix' });
 const row = (rows: ServedRow[], ip: string): ServedRow | undefined => rows.find((r) => r.ip === ip);
@@ -48,11 +49,10 @@ describe('foldServed', () => {
       a(8, '2.2.2.2', 'api.netflix.com', 'ui'),
     ];
     const want = foldServed(answers);
-    let seed = 7;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const next = random(7);
     for (let trial = 0; trial < 200; trial++) {
-      const shuffled = [...answers].sort(() => random() - 0.5);
-      const cut = Math.floor(random() * shuffled.length);
+      const shuffled = [...answers].sort(() => next() - 0.5);
+      const cut = Math.floor(next() * shuffled.length);
       const folded = new ServedFold().add(shuffled.slice(0, cut)).addRows(foldServed(shuffled.slice(cut)));
       expect(folded.rows()).toEqual(want);
       expect(folded.addRows(foldServed(shuffled)).rows()).toEqual(want);

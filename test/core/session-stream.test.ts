@@ -7,20 +7,10 @@ import { evaluateRules, RuleStream, type RuleOptions } from '../../src/core/rule
 import { SessionStream } from '../../src/core/session-stream.js';
 import { BURST_MS, LEAD_IN_MS, foldSessions, type SessionOptions } from '../../src/core/sessions.js';
 import type { Activity, Alert, Role, Session } from '../../src/core/types.js';
+import { random } from '../helpers/random.js';
 
 const MINUTE = 60_000;
 const opts: SessionOptions = { gapMs: 20 * MINUTE, hdMbps: 5, uhdMbps: 15, minVideoBytes: 50_000_000 };
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 

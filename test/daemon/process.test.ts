@@ -7,6 +7,7 @@ import type { RawConfig } from '../../src/config/schema.js';
 import { FakeHaServer } from '../helpers/fake-ha-server.js';
 import { DbProbe, otherLine, queryBlock, queryLines, quietWindowAround, tempDir, until, type TempDir } from '../helpers/daemon-harness.js';
 import { assertBuilt, runNfmon, spawnNfmon, writeConfig, type NfmonProcess } from '../helpers/daemon-process.js';
+import { random } from '../helpers/random.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -44,18 +45,6 @@ function start(configFile: string, env: NodeJS.ProcessEnv = {}): NfmonProcess {
 
 const running = (p: NfmonProcess): Promise<void> =>
   until(() => p.stdout().includes('msg="nfmon running"'), `nfmon (pid ${p.pid}) running`, 15_000, () => p.stderr().slice(-300));
-
-/** mulberry32: a seeded generator, so a failing run can be told apart and repeated. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('nfmon run as a process', () => {
   it('SIGKILL at random moments during a large append, eight times: every event stored exactly once', async () => {

@@ -13,6 +13,8 @@ import { DeviceRepo } from '../../src/store/devices.js';
 import { ROOT } from './cli.js';
 import { MAIN, spawnNfmon, spawnProgram, type NfmonProcess } from './daemon-process.js';
 
+export { random } from './random.js';
+
 type Row = Record<string, unknown>;
 
 export interface Snapshot {
@@ -102,18 +104,6 @@ export function differences(actual: Snapshot, expected: Snapshot, skip: readonly
 export function keyMismatches(actual: Snapshot, expected: Snapshot): number {
   if (actual.alertKeys.length !== expected.alertKeys.length) return Math.max(actual.alertKeys.length, expected.alertKeys.length);
   return actual.alertKeys.filter((k, i) => k !== expected.alertKeys[i]).length;
-}
-
-/** mulberry32: a seeded generator, so a failing run can be told apart and repeated. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** A positive integer from the environment (long local runs), else the CI default. */

@@ -7,18 +7,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { foldServed, ServedFold } from '../../src/core/served.js';
 import type { Role, ServedAddress } from '../../src/core/types.js';
 import { Store } from '../../src/store/index.js';
+import { random } from '../helpers/random.js';
 
 const ROLES: Role[] = ['background', 'playback', 'ui', 'video'];
 const NAMES = ['api.netflix.com', 'www.netflix.com', 'ipv4-c1.oca.nflxvideo.net', 'ichnaea.netflix.com'];
 
-let seed = 11;
-const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+const next = random(11);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
 
 /** Answers over few addresses and few seconds, so keys repeat and times tie. */
 function answers(n: number): ServedAddress[] {
   return Array.from({ length: n }, () => ({
-    ts: 1000 * Math.floor(random() * 6), ip: `10.0.0.${Math.floor(random() * 5)}`, name: pick(NAMES), role: pick(ROLES), service: 'netflix',
+    ts: 1000 * Math.floor(next() * 6), ip: `10.0.0.${Math.floor(next() * 5)}`, name: pick(NAMES), role: pick(ROLES), service: 'netflix',
   }));
 }
 
@@ -43,7 +43,7 @@ describe('served addresses', () => {
       store.db.exec('DELETE FROM served_addresses; DELETE FROM served_log');
       const all = answers(40);
       const want = foldServed(all).map((r) => ({ ...r }));
-      const cuts = [0, Math.floor(random() * 40), Math.floor(random() * 40), 40].sort((x, y) => x - y);
+      const cuts = [0, Math.floor(next() * 40), Math.floor(next() * 40), 40].sort((x, y) => x - y);
       store.tx(() => {
         // Part by direct upsert (a capture), part left in the log by a read that died, part by a read that finished.
         store.events.addServed(all.slice(cuts[0], cuts[1]));
