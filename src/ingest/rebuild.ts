@@ -9,6 +9,7 @@ import { SessionStream } from '../core/session-stream.js';
 import type { Activity, Alert, Session } from '../core/types.js';
 import type { SessionReplacer } from '../store/sessions.js';
 import type { RebuildContext } from './context.js';
+import { attribution } from './identity.js';
 import { ruleInputs } from './rule-inputs.js';
 
 export type { ConfiguredDevice, DeviceResolver, RebuildContext } from './context.js';
@@ -119,9 +120,11 @@ class ActivityReader {
   private readonly nextLookup;
   private readonly nextFlow;
   private readonly nthLookup;
+  private readonly attribute: (ip: string, ts: number) => string;
 
   constructor(private readonly ctx: RebuildContext) {
     const { db } = ctx.store;
+    this.attribute = attribution(() => ctx.resolver);
     this.nextLookup = db.prepare('SELECT min(ts) AS ts FROM dns_events WHERE ts >= ? AND blocked = 0');
     this.nextFlow = db.prepare('SELECT min(minute) AS ts FROM flows WHERE minute >= ?');
     // Blocked lookups counted too (a bound, not a count): the scan stays in the index and in the window.
@@ -181,8 +184,9 @@ class ActivityReader {
     return s;
   }
 
+  /** identity.ts's attribution, the one a store sets on insert, with `ip:` names kept once. */
   private deviceOf(ip: string, ts: number): string {
-    return this.ctx.resolver.resolve(ip, ts)?.mac ?? this.one(`ip:${ip}`);
+    return this.one(this.attribute(ip, ts));
   }
 }
 

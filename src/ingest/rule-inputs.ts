@@ -5,6 +5,7 @@
 import type { Lookup } from '../core/dns-bypass.js';
 import type { RuleInputs } from '../core/rules.js';
 import type { RebuildContext } from './context.js';
+import { attribution } from './identity.js';
 
 export function ruleInputs(ctx: Pick<RebuildContext, 'store' | 'resolver' | 'catalog' | 'ruleOptions'>, from: number): RuleInputs {
   const { unusualHour, dnsBypass } = ctx.ruleOptions;
@@ -28,9 +29,10 @@ function startsBefore(ctx: Pick<RebuildContext, 'store'>, from: number, windowMs
 /** Lookups in [from - lookbackMs, from), attributed and classified as the rebuild does its own. */
 function lookupsBefore(ctx: Pick<RebuildContext, 'store' | 'resolver' | 'catalog'>, from: number, lookbackMs: number): Lookup[] {
   const out: Lookup[] = [];
+  const deviceOf = attribution(() => ctx.resolver);
   for (const [, ts, ip, , name, service] of ctx.store.events.lookupsBetween(from - lookbackMs, from - 1)) {
     if (ctx.catalog.classifyDomain(name)?.service !== service) continue;
-    out.push({ ts, device: ctx.resolver.resolve(ip, ts)?.mac ?? `ip:${ip}`, service });
+    out.push({ ts, device: deviceOf(ip, ts), service });
   }
   return out;
 }
