@@ -161,10 +161,6 @@ export class EventRepo {
     return this.lookups.all(from, to) as LookupRow[];
   }
 
-  /** lookupsBetween one row at a time: a rebuild of years of lookups never holds all the rows. */
-  eachLookupBetween(from: number, to: number): IterableIterator<LookupRow> {
-    return this.lookups.iterate(from, to) as IterableIterator<LookupRow>;
-  }
 
   /**
    * Set the device of many events at once (a rebuild resolves thousands, a window at a time).

@@ -35,11 +35,6 @@ const toRow = (r: RawRow): SessionRow => ({ ...r, evidence: r.evidence.split(','
 export class SessionRepo {
   constructor(private readonly db: Db) {}
 
-  /** Sessions that end at or after `from`: the ones a rebuild from `from` may change. */
-  endingAfter(from: number): SessionRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE end >= ? ORDER BY start`).all(from) as RawRow[]).map(toRow);
-  }
-
   /** The earliest start of a session that starts before `at` and ends at or after it. */
   earliestStraddling(at: number): number | undefined {
     const r = this.db.prepare('SELECT min(start) AS start FROM sessions WHERE end >= ? AND start < ?').get(at, at) as { start: number | null };
